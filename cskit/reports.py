@@ -1,0 +1,484 @@
+"""What the workbooks show: one account's report and the portfolio's.
+
+The workbooks hold no logic of their own; each of their cells calls one
+function here. Every function takes the :class:`AccountReport` (or the
+portfolio table) built once at the top of the workbook, so a report is
+computed from a single read of the workspace with one as-of date and one
+set of parameters.
+
+Limitations
+-----------
+The lifecycle phase follows the simple written rules of
+:func:`lifecycle_phase`; the health score and risk flags are not part of
+this report yet.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from cskit import metrics
+from cskit.params import Settings, config_hash, load_settings
+from cskit.workspace import Workspace, resolve_workspace
+
+__all__ = [
+    "AccountReport",
+    "load_account_report",
+    "account_header",
+    "headline",
+    "lifecycle_phase",
+    "plot_usage",
+    "plot_revenue",
+    "support_summary",
+    "plot_tickets",
+    "survey_summary",
+    "recent_comments",
+    "portfolio_table",
+    "portfolio_overview",
+    "portfolio_accounts",
+    "plot_portfolio",
+    "index_page",
+]
+
+logger = logging.getLogger(__name__)
+
+_TARGETS = {
+    "nrr": ("nrr_pct", ">="),
+    "grr": ("grr_pct", ">="),
+    "nps": ("nps", ">="),
+    "csat": ("csat_pct", ">="),
+    "ttv_days": ("ttv_days", "<="),
+    "seat_utilisation": ("seat_utilisation_pct", ">="),
+}
+
+
+@dataclass
+class AccountReport:
+    """Everything one account's report is drawn from.
+
+    Attributes
+    ----------
+    account_id : str
+    as_of : datetime.date
+        Data at or after the start of this day is not seen.
+    account : pandas.Series
+        The account's row of the ``accounts`` table.
+    tables : dict of str to pandas.DataFrame
+        The account's slice of every table the workspace has.
+    missing : dict of str to str
+        Tables the workspace lacks, with the reason.
+    settings : Settings
+    config_hash : str
+    metrics : dict of str to MetricResult
+    """
+
+    account_id: str
+    as_of: date
+    account: pd.Series
+    tables: dict
+    missing: dict
+    settings: Settings
+    config_hash: str
+    metrics: dict
+
+
+def load_account_report(
+    *,
+    workspace: str | Path | None = None,
+    account_id: str | None = None,
+    as_of: str | date | None = None,
+    params_file: str | Path | None = None,
+) -> AccountReport:
+    """Read one account's data and compute its metrics.
+
+    Parameters
+    ----------
+    workspace : str or pathlib.Path, optional
+        By default the workspace :func:`cskit.workspace.resolve_workspace`
+        finds.
+    account_id : str, optional
+        By default the workspace's first account.
+    as_of : str or datetime.date, optional
+        By default the workspace's as-of date (the day after its last event).
+    params_file : str or pathlib.Path, optional
+        By default ``params/defaults.yaml``.
+
+    Returns
+    -------
+    AccountReport
+    """
+    from cskit.runner import parse_as_of
+
+    with Workspace(resolve_workspace(workspace)) as ws:
+        account_id = account_id or ws.account_ids()[0]
+        as_of = parse_as_of(as_of) or ws.default_as_of()
+        tables = ws.account_tables(account_id)
+        missing = ws.missing_tables()
+    settings = load_settings(params_file, account_id=account_id)
+    results = metrics.account_metrics(
+        tables, as_of=as_of, settings=_metric_settings(settings)
+    )
+    account = tables["accounts"].iloc[0]
+    logger.info("account %s read as of %s", account_id, as_of)
+    return AccountReport(
+        account_id, as_of, account, tables, missing, settings,
+        config_hash(settings), results,
+    )
+
+
+def _metric_settings(settings: Settings) -> metrics.MetricSettings:
+    return metrics.MetricSettings(**settings.metrics.model_dump())
+
+
+def account_header(report: AccountReport) -> pd.DataFrame:
+    """Return the account's identity, contract and the report's provenance."""
+    account = report.account
+    fields = {
+        "account": account.get("name"),
+        "account_id": report.account_id,
+        "segment": account.get("segment"),
+        "tier": account.get("tier"),
+        "plan": account.get("plan"),
+        "CSM": account.get("csm"),
+        "timezone": account.get("timezone"),
+        "renewal date": _day(account.get("renewal_date")),
+        "lifecycle phase": lifecycle_phase(report)[0],
+        "as of": report.as_of.isoformat(),
+        "configuration": report.config_hash,
+    }
+    values = ["—" if pd.isna(v) else str(v) for v in fields.values()]
+    return pd.DataFrame({"": list(fields), "value": values}).set_index("")
+
+
+def _day(value) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).date().isoformat()
+
+
+def headline(report: AccountReport) -> pd.DataFrame:
+    """Return the headline KPIs against the playbook's targets.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per metric: value, unit, target, whether it is met, status
+        and the reason when the value is not available.
+    """
+    table = metrics.as_table(report.metrics)
+    targets = report.settings.targets
+    table["target"] = [_target_text(m, targets) for m in table["metric"]]
+    table["on target"] = [
+        _on_target(m, v, targets) for m, v in zip(table["metric"], table["value"])
+    ]
+    table["value"] = table["value"].round(1)
+    columns = ["metric", "value", "unit", "target", "on target", "status", "reason"]
+    return table[columns].set_index("metric")
+
+
+def _target_text(metric: str, targets) -> str:
+    if metric not in _TARGETS:
+        return ""
+    name, sense = _TARGETS[metric]
+    return f"{sense} {getattr(targets, name):g}"
+
+
+def _on_target(metric: str, value, targets) -> str:
+    if metric not in _TARGETS or pd.isna(value):
+        return ""
+    name, sense = _TARGETS[metric]
+    goal = getattr(targets, name)
+    met = value >= goal if sense == ">=" else value <= goal
+    return "yes" if met else "no"
+
+
+def lifecycle_phase(report: AccountReport) -> tuple[str, str]:
+    """Place the account in its lifecycle phase, with the rule that applied.
+
+    The rules, first match wins: churned before as-of; **Onboarding** while
+    no app is live and kickoff was less than ``onboarding_days`` ago;
+    **Renewal** when the renewal date falls within ``renewal_window_days``;
+    **Expansion** when seat utilisation is at or above its target;
+    **Adoption** otherwise.
+
+    Returns
+    -------
+    tuple of str
+        The phase and the rule, in words.
+    """
+    account, rules = report.account, report.settings.lifecycle
+    as_of = pd.Timestamp(report.as_of)
+    churned = account.get("churned_at")
+    if pd.notna(churned) and pd.Timestamp(churned) < as_of:
+        return "Churned", f"churned on {_day(churned)}"
+    live = report.metrics["live_apps"]
+    kickoff = account.get("kickoff_date")
+    if pd.notna(kickoff) and not (live.value or 0) > 0:
+        if (as_of - pd.Timestamp(kickoff)).days < rules.onboarding_days:
+            return "Onboarding", "no live app yet, kickoff under 90 days ago"
+    renewal = account.get("renewal_date")
+    window = timedelta(days=rules.renewal_window_days)
+    if pd.notna(renewal) and as_of <= pd.Timestamp(renewal) < as_of + window:
+        return "Renewal", f"renewal on {_day(renewal)}"
+    seats = report.metrics["seat_utilisation"]
+    if seats.status == "ok" and seats.value >= report.settings.targets.seat_utilisation_pct:
+        return "Expansion", "seat utilisation at or above target"
+    return "Adoption", "live, not renewing within the window"
+
+
+def plot_usage(report: AccountReport):
+    """Plot weekly product events and monthly active developers.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        None when the workspace has no ``events`` table.
+    """
+    events = report.tables.get("events")
+    if events is None or events.empty:
+        return None
+    start = pd.Timestamp(report.as_of, tz="UTC") - pd.Timedelta(weeks=26)
+    window = events[(events["ts"] >= start) & (events["ts"] < _as_of_utc(report))]
+    weekly = window.set_index("ts")["count"].astype(float).resample("W-MON").sum()
+    fig = Figure(figsize=(9, 5.5))
+    top, bottom = fig.subplots(2, 1)
+    top.plot(weekly.index, weekly.values, color="#2f6db5")
+    top.set_title("Product events per week (last 26 weeks)")
+    top.set_ylabel("events")
+    mad = metrics.mad_by_month(
+        report.tables, as_of=report.as_of, timezone=_timezone(report)
+    )
+    bottom.bar(mad["month"].dt.strftime("%Y-%m"), mad["mad"], color="#5a9e6f")
+    bottom.set_title("Monthly active developers")
+    bottom.tick_params(axis="x", rotation=60, labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def _as_of_utc(report: AccountReport) -> pd.Timestamp:
+    return pd.Timestamp(report.as_of).tz_localize(_timezone(report)).tz_convert("UTC")
+
+
+def _timezone(report: AccountReport) -> str:
+    zone = report.account.get("timezone")
+    return "UTC" if pd.isna(zone) else zone
+
+
+def plot_revenue(report: AccountReport):
+    """Plot monthly recurring revenue, in the account's currency.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or None
+        None when the workspace has no ``revenue`` table.
+    """
+    revenue = report.tables.get("revenue")
+    if revenue is None or revenue.empty:
+        return None
+    shown = revenue[revenue["month"] < pd.Timestamp(report.as_of)].sort_values("month")
+    currency = shown["currency"].dropna().iloc[0] if shown["currency"].notna().any() else ""
+    fig = Figure(figsize=(9, 3))
+    axis = fig.subplots()
+    axis.step(shown["month"], shown["mrr"], where="post", color="#7a4fb5")
+    axis.set_title(f"MRR per month {currency}".strip())
+    axis.set_ylim(bottom=0)
+    fig.tight_layout()
+    return fig
+
+
+def support_summary(report: AccountReport) -> pd.DataFrame | str:
+    """Count tickets per priority: created in the window, and still open.
+
+    Returns
+    -------
+    pandas.DataFrame or str
+        A sentence saying why, when there is no ``tickets`` table.
+    """
+    tickets = report.tables.get("tickets")
+    if tickets is None:
+        return _not_available("tickets", report)
+    as_of = _as_of_utc(report)
+    window = pd.Timedelta(days=report.settings.metrics.ticket_window_days)
+    seen = tickets[tickets["created_at"] < as_of]
+    recent = seen[seen["created_at"] >= as_of - window]
+    open_ = seen[seen["solved_at"].isna() | (seen["solved_at"] >= as_of)]
+    priority = lambda frame: frame["priority"].fillna("unknown")  # noqa: E731
+    table = pd.DataFrame(
+        {
+            f"created, last {window.days} days": priority(recent).value_counts(),
+            "open at as-of": priority(open_).value_counts(),
+        }
+    ).fillna(0).astype(int)
+    return table.sort_index()
+
+
+def _not_available(table: str, report: AccountReport) -> str:
+    reason = report.missing.get(table, f"the workspace has no {table} table")
+    return f"Not available: {reason}."
+
+
+def plot_tickets(report: AccountReport):
+    """Plot tickets created per month over the last 12 months."""
+    tickets = report.tables.get("tickets")
+    if tickets is None or tickets.empty:
+        return None
+    as_of = _as_of_utc(report)
+    seen = tickets[(tickets["created_at"] < as_of)
+                   & (tickets["created_at"] >= as_of - pd.Timedelta(days=365))]
+    months = seen["created_at"].dt.tz_convert(_timezone(report)).dt.strftime("%Y-%m")
+    counts = months.value_counts().sort_index()
+    fig = Figure(figsize=(9, 2.8))
+    axis = fig.subplots()
+    axis.bar(counts.index, counts.values, color="#c0504d")
+    axis.set_title("Tickets created per month")
+    axis.tick_params(axis="x", rotation=60, labelsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def survey_summary(report: AccountReport) -> pd.DataFrame | str:
+    """Summarise survey responses per kind within the survey window."""
+    surveys = _recent_surveys(report)
+    if isinstance(surveys, str):
+        return surveys
+    table = surveys.groupby("kind")["score"].agg(["count", "mean", "min", "max"])
+    return table.round(2)
+
+
+def _recent_surveys(report: AccountReport):
+    surveys = report.tables.get("surveys")
+    if surveys is None:
+        return _not_available("surveys", report)
+    as_of = _as_of_utc(report)
+    window = pd.Timedelta(days=report.settings.metrics.survey_window_days)
+    return surveys[(surveys["submitted_at"] < as_of)
+                   & (surveys["submitted_at"] >= as_of - window)]
+
+
+def recent_comments(report: AccountReport, *, limit: int = 5) -> pd.DataFrame | str:
+    """Return the latest survey comments, newest first, as evidence."""
+    surveys = _recent_surveys(report)
+    if isinstance(surveys, str):
+        return surveys
+    comments = surveys.dropna(subset=["comment"]).sort_values(
+        ["submitted_at", "response_id"], ascending=[False, True]
+    )
+    comments = comments.head(limit).assign(
+        date=lambda f: f["submitted_at"].dt.strftime("%Y-%m-%d")
+    )
+    return comments[["date", "kind", "score", "comment"]].reset_index(drop=True)
+
+
+def portfolio_table(
+    *,
+    workspace: str | Path | None = None,
+    as_of: str | date | None = None,
+    params_file: str | Path | None = None,
+) -> pd.DataFrame:
+    """Compute every account's metrics: the batch's portfolio table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per account: ``account_id``, name, segment, tier, csm, then
+        per metric its value, ``<metric>_status`` and ``<metric>_reason``.
+    """
+    from cskit.runner import parse_as_of
+
+    with Workspace(resolve_workspace(workspace)) as ws:
+        as_of = parse_as_of(as_of) or ws.default_as_of()
+        tables = ws.portfolio_tables()
+    settings = load_settings(params_file)
+    table = metrics.portfolio_metrics(
+        tables, as_of=as_of, settings=_metric_settings(settings)
+    )
+    identity = tables["accounts"][["account_id", "name", "segment", "tier", "csm"]]
+    table = identity.merge(table, on="account_id", how="right")
+    return table.sort_values("account_id").reset_index(drop=True)
+
+
+def portfolio_overview(portfolio: pd.DataFrame) -> pd.DataFrame:
+    """Summarise each metric over the portfolio: accounts with a value, median."""
+    rows = []
+    for metric in metrics.METRICS:
+        values = portfolio[metric]
+        rows.append(
+            {
+                "metric": metric,
+                "accounts with a value": int(values.notna().sum()),
+                "not available": int((portfolio[f"{metric}_status"] == "not_available").sum()),
+                "median": round(values.median(), 1) if values.notna().any() else None,
+            }
+        )
+    return pd.DataFrame(rows).set_index("metric")
+
+
+def portfolio_accounts(portfolio: pd.DataFrame) -> pd.DataFrame:
+    """Return one display row per account: identity and every metric's value.
+
+    A value that is not available or undefined shows as a dash.
+    """
+    columns = ["account_id", "name", "segment", "tier", *metrics.METRICS]
+    table = portfolio[columns].set_index("account_id")
+    return table.round(1).astype(object).where(table.notna(), "—")
+
+
+def plot_portfolio(portfolio: pd.DataFrame, *, columns: tuple[str, ...] = (
+    "mad", "seat_utilisation", "nps", "nrr")):
+    """Plot the distribution of a few metrics over the portfolio."""
+    fig = Figure(figsize=(3 * len(columns), 2.8))
+    axes = fig.subplots(1, len(columns))
+    for axis, column in zip(axes, columns):
+        values = portfolio[column].dropna()
+        axis.hist(values, bins=15, color="#2f6db5")
+        axis.set_title(column)
+    fig.tight_layout()
+    return fig
+
+
+def index_page(portfolio: pd.DataFrame, runs, extra, *, run_dir: Path) -> str:
+    """Return the batch's ``index.html``: every report with its status."""
+    names = dict(zip(portfolio["account_id"], portfolio["name"]))
+    rows = []
+    for run in runs:
+        link = _link(run.html, run_dir, run.account_id)
+        error = html.escape(run.error)
+        rows.append(
+            f"<tr><td>{link}</td><td>{html.escape(str(names.get(run.account_id, '')))}"
+            f"</td><td>{run.status}</td><td>{error}</td></tr>"
+        )
+    pages = " · ".join(_link(r.html, run_dir, "portfolio report") for r in extra)
+    failed = sum(run.status != "ok" for run in runs)
+    return _INDEX.format(
+        run=html.escape(run_dir.name),
+        count=len(runs),
+        failed=failed,
+        pages=pages,
+        rows="\n".join(rows),
+    )
+
+
+def _link(target: str, run_dir: Path, text: str) -> str:
+    if not target:
+        return html.escape(text)
+    relative = Path(target).resolve().relative_to(run_dir.resolve())
+    return f'<a href="{html.escape(relative.as_posix())}">{html.escape(text)}</a>'
+
+
+_INDEX = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>cskit run {run}</title>
+<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:2px 10px}}
+tr:nth-child(even){{background:#f3f3f3}}</style></head><body>
+<h1>cskit run {run}</h1>
+<p>{count} accounts, {failed} failed. {pages} ·
+<a href="portfolio.csv">portfolio.csv</a> · <a href="run_log.csv">run log</a></p>
+<table><thead><tr><th>account</th><th>name</th><th>status</th><th>error</th></tr>
+</thead><tbody>
+{rows}
+</tbody></table></body></html>
+"""

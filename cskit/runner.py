@@ -1,0 +1,381 @@
+"""Run the workbooks with papermill for one account or a whole batch.
+
+A batch writes, under ``reports/<run>/``: per account the executed notebook
+(``accounts/<id>.ipynb``) and its HTML page without code
+(``accounts/<id>.html``); the portfolio workbook and its page; the portfolio
+table (``portfolio.csv`` and ``portfolio.parquet``); ``index.html`` linking
+everything; and ``run_log.csv`` with each account's status, time and error.
+
+Parameters are checked before any kernel starts. An account whose workbook
+fails keeps its executed notebook as the log, is named in the run log and
+in the summary, and does not stop the others.
+
+Limitations
+-----------
+Every account starts a fresh kernel, which costs a few seconds each; the
+accounts of a batch are spread over ``jobs`` worker processes.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import multiprocessing
+import os
+import re
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from cskit.exceptions import ConfigurationError, InvalidInputError
+from cskit.params import load_settings
+from cskit.workspace import Workspace, resolve_workspace
+
+__all__ = [
+    "AccountRun",
+    "BatchResult",
+    "notebooks_dir",
+    "notebook_path",
+    "parse_as_of",
+    "run_account",
+    "run_batch",
+    "export_html",
+]
+
+logger = logging.getLogger(__name__)
+
+KERNEL_NAME = "python3"
+_RUN_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+@dataclass
+class AccountRun:
+    """The outcome of one workbook run.
+
+    Attributes
+    ----------
+    account_id : str
+    status : str
+        ``ok`` or ``failed``.
+    seconds : float
+        Wall time of the run, for the run log only (never in a report).
+    notebook, html : str
+        Paths of the executed notebook and its HTML page, relative to the
+        run folder.
+    error : str
+        What failed, empty when ``status`` is ``ok``.
+    """
+
+    account_id: str
+    status: str
+    seconds: float
+    notebook: str
+    html: str
+    error: str = ""
+
+
+@dataclass
+class BatchResult:
+    """The outcome of a batch run."""
+
+    run_dir: Path
+    runs: list[AccountRun] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[AccountRun]:
+        """Return the runs that failed."""
+        return [run for run in self.runs if run.status != "ok"]
+
+
+def notebooks_dir() -> Path:
+    """Return the folder holding the workbooks.
+
+    The ``notebooks/`` folder nearest the working folder (searching upwards),
+    else the one beside the installed package.
+    """
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "notebooks" / "account_health.ipynb").is_file():
+            return folder / "notebooks"
+    return Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def notebook_path(name: str) -> Path:
+    """Return the path of the workbook called ``name`` (or of a notebook file).
+
+    Raises
+    ------
+    ConfigurationError
+        When there is no such workbook; the message lists those there are.
+    """
+    given = Path(name)
+    if given.suffix == ".ipynb" and given.is_file():
+        return given.resolve()
+    folder = notebooks_dir()
+    path = folder / f"{name.removesuffix('.ipynb')}.ipynb"
+    if not path.is_file():
+        known = sorted(p.stem for p in folder.glob("*.ipynb"))
+        raise ConfigurationError(
+            f"no workbook named {name!r} in {folder}; choose one of {known}"
+        )
+    return path
+
+
+def parse_as_of(value: str | date | None) -> date | None:
+    """Return ``value`` as a date, refusing anything that is not one.
+
+    Raises
+    ------
+    InvalidInputError
+        For text that is not an ISO date such as ``2026-10-01``.
+    """
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value).strip())
+    except ValueError as error:
+        raise InvalidInputError(
+            f"as_of {value!r} is not a date; write it as YYYY-MM-DD, for "
+            "example 2026-10-01"
+        ) from error
+
+
+def _prepare(workspace, accounts, as_of, params_file):
+    """Check every parameter before a kernel starts; return resolved values."""
+    path = resolve_workspace(workspace)
+    as_of = parse_as_of(as_of)
+    if params_file is not None:
+        params_file = str(Path(params_file).resolve())
+    load_settings(params_file)
+    with Workspace(path) as ws:
+        known = ws.account_ids()
+        as_of = as_of or ws.default_as_of()
+    if accounts is None:
+        accounts = known
+    unknown = [account for account in accounts if account not in set(known)]
+    if unknown:
+        raise InvalidInputError(
+            f"account_id {unknown[:5]} not in the workspace {path}; "
+            f"it has {len(known)} accounts, e.g. {known[:5]}"
+        )
+    return path, list(accounts), as_of, params_file
+
+
+def export_html(notebook_file: Path, html_file: Path) -> None:
+    """Write the HTML page of an executed notebook, without code cells.
+
+    The page is written under a temporary name and renamed when complete.
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True
+    )
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook_file, as_version=4))
+    _write_atomic(html_file, body)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    partial = path.with_name(path.name + ".partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def _execute(notebook: str, out_dir: str, stem: str, parameters: dict) -> AccountRun:
+    """Run one workbook; keep the executed notebook even when it fails."""
+    import papermill
+
+    started = time.perf_counter()
+    out = Path(out_dir)
+    executed, page = out / f"{stem}.ipynb", out / f"{stem}.html"
+    error = ""
+    try:
+        papermill.execute_notebook(
+            notebook,
+            str(executed),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            log_output=False,
+            cwd=str(Path(notebook).parent),
+        )
+    except Exception as failure:  # noqa: BLE001 - any failure is this account's
+        error = _describe(failure)
+    if executed.is_file():
+        export_html(executed, page)
+    return AccountRun(
+        account_id=str(parameters.get("account_id") or ""),
+        status="failed" if error else "ok",
+        seconds=round(time.perf_counter() - started, 2),
+        notebook=str(executed),
+        html=str(page) if page.is_file() else "",
+        error=error,
+    )
+
+
+def _describe(failure: Exception) -> str:
+    name = getattr(failure, "ename", type(failure).__name__)
+    value = getattr(failure, "evalue", str(failure))
+    cell = getattr(failure, "exec_count", None)
+    where = f" in cell [{cell}]" if cell is not None else ""
+    return f"{name}{where}: {value}".strip()
+
+
+def run_account(
+    account_id: str,
+    *,
+    workspace: str | Path | None = None,
+    as_of: str | date | None = None,
+    notebook: str = "account_health",
+    out_dir: str | Path = "reports/single",
+    params_file: str | Path | None = None,
+) -> AccountRun:
+    """Run a workbook for one account.
+
+    Parameters
+    ----------
+    account_id : str
+        The account to report on.
+    workspace : str or pathlib.Path, optional
+        The workspace; by default the one :func:`resolve_workspace` finds.
+    as_of : str or datetime.date, optional
+        The as-of date; by default the workspace's (the day after its last
+        event).
+    notebook : str
+        Workbook name in ``notebooks/``.
+    out_dir : str or pathlib.Path
+        Folder for the executed notebook and its HTML page.
+    params_file : str or pathlib.Path, optional
+        Parameter file; by default ``params/defaults.yaml``.
+
+    Returns
+    -------
+    AccountRun
+    """
+    path, _, as_of, params_file = _prepare(workspace, [account_id], as_of, params_file)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    parameters = _parameters(path, account_id, as_of, params_file)
+    return _execute(str(notebook_path(notebook)), str(out), account_id, parameters)
+
+
+def _parameters(workspace: Path, account_id, as_of: date, params_file) -> dict:
+    values = {
+        "workspace": str(workspace),
+        "as_of": as_of.isoformat(),
+        "params_file": params_file,
+    }
+    if account_id is not None:
+        values["account_id"] = account_id
+    return values
+
+
+def run_batch(
+    *,
+    workspace: str | Path | None = None,
+    notebook: str = "account_health",
+    accounts: list[str] | None = None,
+    as_of: str | date | None = None,
+    jobs: int = 1,
+    out_root: str | Path = "reports",
+    run: str | None = None,
+    params_file: str | Path | None = None,
+    progress: bool = False,
+) -> BatchResult:
+    """Run a workbook for many accounts and write the batch's outputs.
+
+    Parameters
+    ----------
+    workspace, as_of, params_file
+        As for :func:`run_account`.
+    notebook : str
+        The per-account workbook.
+    accounts : list of str, optional
+        The accounts to run; by default every account of the workspace.
+    jobs : int
+        Accounts run at the same time, each in its own kernel.
+    out_root : str or pathlib.Path
+        Folder under which the run folder is made.
+    run : str, optional
+        Name of the run folder; by default ``<notebook>-<as_of>``.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    BatchResult
+        Check ``failed``: failed accounts do not raise.
+    """
+    path, accounts, as_of, params_file = _prepare(workspace, accounts, as_of, params_file)
+    run_dir = _run_dir(out_root, run or f"{notebook}-{as_of.isoformat()}")
+    tasks = [
+        (str(notebook_path(notebook)), str(run_dir / "accounts"), account,
+         _parameters(path, account, as_of, params_file))
+        for account in accounts
+    ]
+    tasks.append(
+        (str(notebook_path("portfolio")), str(run_dir), "portfolio",
+         _parameters(path, None, as_of, params_file))
+    )
+    logger.info("running %d accounts with %d job(s) into %s", len(accounts), jobs, run_dir)
+    runs = _run_all(tasks, jobs=jobs, progress=progress)
+    result = BatchResult(run_dir=run_dir, runs=[r for r in runs if r.account_id])
+    _write_outputs(result, [r for r in runs if not r.account_id], path, as_of, params_file)
+    return result
+
+
+def _run_dir(out_root, name: str) -> Path:
+    if not _RUN_NAME.match(name):
+        raise InvalidInputError(
+            f"run name {name!r} may hold only letters, digits, '.', '_' and '-'"
+        )
+    run_dir = Path(out_root) / name
+    (run_dir / "accounts").mkdir(parents=True, exist_ok=True, mode=0o750)
+    return run_dir
+
+
+def _run_all(tasks, *, jobs: int, progress: bool) -> list[AccountRun]:
+    if jobs < 1:
+        raise InvalidInputError(f"jobs is {jobs}; pass a whole number of 1 or more")
+    bar = _progress(len(tasks)) if progress else None
+    runs: list[AccountRun] = []
+    context = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        futures = [pool.submit(_execute, *task) for task in tasks]
+        for future in concurrent.futures.as_completed(futures):
+            runs.append(future.result())
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    order = {task[2]: index for index, task in enumerate(tasks)}
+    return sorted(runs, key=lambda r: order.get(r.account_id or "portfolio", 0))
+
+
+def _progress(total: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit="account", desc="cskit batch")
+
+
+def _write_outputs(result: BatchResult, extra, workspace: Path, as_of, params_file):
+    from cskit import reports
+
+    portfolio = reports.portfolio_table(
+        workspace=workspace, as_of=as_of, params_file=params_file
+    )
+    status = pd.DataFrame(
+        {"account_id": [r.account_id for r in result.runs],
+         "report_status": [r.status for r in result.runs]}
+    )
+    portfolio = portfolio.merge(status, on="account_id", how="left")
+    portfolio.to_csv(result.run_dir / "portfolio.csv", index=False)
+    portfolio.to_parquet(result.run_dir / "portfolio.parquet", index=False)
+    log = pd.DataFrame([asdict(run) for run in [*result.runs, *extra]])
+    log.to_csv(result.run_dir / "run_log.csv", index=False)
+    index = reports.index_page(portfolio, result.runs, extra, run_dir=result.run_dir)
+    _write_atomic(result.run_dir / "index.html", index)
