@@ -1,0 +1,5 @@
+"""Allow ``python -m cskit``."""
+
+from cskit.cli import main
+
+main()
