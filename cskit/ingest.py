@@ -28,7 +28,6 @@ Duplicated keys are detected on the values as written in the file.
 from __future__ import annotations
 
 import csv
-import functools
 import hashlib
 import io
 import logging
@@ -41,16 +40,17 @@ import pandas as pd
 
 from cskit.exceptions import InvalidInputError, SchemaValidationError
 from cskit.mapping import (
-    Constant,
     CsvOptions,
     Intervals,
     Join,
     Mapping,
-    Offset,
     TableMapping,
+    apply_columns,
+    expand_intervals,
     load_mapping,
+    translate_values,
 )
-from cskit.schema import PLACEHOLDERS, TABLES, validate_table
+from cskit.schema import TABLES, validate_table
 from cskit.workspace import Workspace
 
 __all__ = ["IngestReport", "ingest"]
@@ -213,6 +213,7 @@ class _Reader:
                 lines = np.arange(2, len(frame) + 2)
             else:
                 frame, lines = _read_csv(path, self.options)
+
             origin = pd.DataFrame({"file": str(path), "line": lines})
             logger.info("read %s: %d rows", path, len(frame))
             self._cache[path] = (frame, origin)
@@ -231,6 +232,7 @@ def _read_csv(path: Path, options: CsvOptions) -> tuple[pd.DataFrame, np.ndarray
             f"cannot read {str(path)!r} as CSV: {error}. Check the separator and "
             "encoding (set 'csv: {sep: ..., encoding: ...}' in the mapping file)"
         ) from None
+
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame, _line_numbers(path, options, sep, len(frame))
 
@@ -299,8 +301,8 @@ def _load_table(reader: _Reader, name: str, rule: TableMapping, warnings: list):
     raw, origin = reader.read(files)
     for step in rule.join:
         raw, origin = _apply_join(reader, (name, files), raw, origin, step, warnings)
-    frame, sources, problems = _map_columns(name, raw, rule, files)
-    frame = _translate_values(frame, rule.values)
+    frame, sources, problems = apply_columns(name, raw, rule, files=files)
+    frame = translate_values(frame, rule.values)
     frame, origin = _drop_duplicates(name, frame, origin, rule.duplicates, warnings)
 
     formats = {c: f for c, f in rule.formats.items() if c in sources}
@@ -356,106 +358,12 @@ def _require_columns(frame: pd.DataFrame, columns: list[str], *, files) -> None:
             )
 
 
-def _map_columns(name: str, raw: pd.DataFrame, rule: TableMapping, files):
-    """Return the canonical columns, their source names and mapping problems."""
-    out: dict[str, pd.Series] = {}
-    sources: dict[str, str] = {}
-    problems: list[dict] = []
-    for column in TABLES[name].column_names:
-        spec = rule.columns.get(column, column if column in raw else None)
-        if spec is None:
-            continue
-        if isinstance(spec, Constant):
-            out[column] = pd.Series(_constant_text(spec.value), index=raw.index)
-            sources[column] = column
-            continue
-
-        needed = [spec] if isinstance(spec, str) else [spec.start, spec.add]
-        absent = [source for source in needed if source not in raw]
-        if absent:
-            problems.append(_missing_source(name, column, absent[0], raw, files))
-        elif isinstance(spec, str):
-            out[column] = raw[spec]
-            sources[column] = spec
-        else:
-            out[column] = _offset(raw[spec.start], raw[spec.add], spec)
-            sources[column] = f"{spec.start} + {spec.add}"
-    return pd.DataFrame(out, index=raw.index), sources, problems
-
-
-def _missing_source(name, column, source_column, raw, files) -> dict:
-    return {
-        "table": name,
-        "canonical": column,
-        "file": ", ".join(str(f) for f in files),
-        "column": source_column,
-        "row": None,
-        "value": None,
-        "problem": (
-            f"the mapping fills {column!r} from column {source_column!r}, which "
-            f"is not in the file; the columns present are {list(raw.columns)}. "
-            "Fix the mapping file or the export"
-        ),
-    }
-
-
-def _constant_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-@functools.lru_cache(maxsize=65536)
-def _parse_one(text: str, fmt: str | None):
-    """Parse one date or timestamp text; None when it cannot be read."""
-    try:
-        moment = pd.to_datetime(text, format=fmt) if fmt else pd.Timestamp(text)
-    except (ValueError, TypeError, OverflowError):
-        return None
-    return None if pd.isna(moment) else moment
-
-
-def _offset(start: pd.Series, add: pd.Series, spec: Offset) -> pd.Series:
-    """Return ``start + add`` units as ISO text (blank when either is blank).
-
-    A value that cannot be read is written as ``"<start> + <add> <unit>"``,
-    so validation reports it with the row and both inputs.
-    """
-    results = []
-    for begin, amount in zip(start.astype(str), add.astype(str), strict=True):
-        begin, amount = begin.strip(), amount.strip()
-        if begin.lower() in PLACEHOLDERS or amount.lower() in PLACEHOLDERS:
-            results.append("")
-            continue
-        moment = _parse_one(begin, spec.format)
-        number = pd.to_numeric(amount, errors="coerce")
-        if moment is None or pd.isna(number):
-            results.append(f"{begin} + {amount} {spec.unit}")
-        else:
-            shifted = moment + pd.Timedelta(**{spec.unit: float(number)})
-            results.append(shifted.isoformat())
-    return pd.Series(results, index=start.index, dtype="str")
-
-
-def _translate_values(frame: pd.DataFrame, values: dict) -> pd.DataFrame:
-    """Replace source values by canonical ones (matched ignoring case)."""
-    for column, table in values.items():
-        if column not in frame:
-            continue
-        lookup = {key.strip().lower(): value for key, value in table.items()}
-        key = frame[column].astype(str).str.strip().str.lower()
-        mapped = key.map(lookup)
-        frame[column] = mapped.where(mapped.notna(), frame[column])
-    return frame
-
-
 def _drop_duplicates(name, frame, origin, how: str, warnings):
     """Keep the first or last row of each duplicated key when asked to."""
     key = [column for column in TABLES[name].key if column in frame]
     if how == "error" or not key or not TABLES[name].unique_key:
         return frame, origin
+
     text = frame[key].astype(str).apply(lambda values: values.str.strip())
     repeated = text.duplicated(keep="first" if how == "first" else "last")
     if repeated.any():
@@ -464,6 +372,7 @@ def _drop_duplicates(name, frame, origin, how: str, warnings):
             f"{name}: {int(repeated.sum())} rows with a duplicated key {key} left "
             f"out, keeping the {how} of each (lines {lines})"
         )
+
     keep = (~repeated).to_numpy()
     return frame[keep].reset_index(drop=True), origin[keep].reset_index(drop=True)
 
@@ -479,8 +388,7 @@ def _derive_intervals(reader: _Reader, spec: Intervals, warnings: list):
     raw, origin = reader.read(files)
     _require_columns(raw, _interval_columns(spec), files=files)
 
-    intervals, problems = _read_intervals(raw, spec, origin)
-    frame, positions = _expand_months(intervals, spec)
+    frame, origin, problems = expand_intervals(raw, origin, spec)
     sources = {
         "account_id": spec.account_id,
         "month": spec.start,
@@ -488,7 +396,6 @@ def _derive_intervals(reader: _Reader, spec: Intervals, warnings: list):
         "seats": spec.seats or "seats",
         "currency": spec.currency if isinstance(spec.currency, str) else "currency",
     }
-    origin = origin.iloc[positions].reset_index(drop=True)
     logger.info(
         "derived revenue: %d account-months from %d intervals", len(frame), len(raw)
     )
@@ -500,140 +407,6 @@ def _interval_columns(spec: Intervals) -> list[str]:
     if isinstance(spec.currency, str):
         columns.append(spec.currency)
     return [column for column in columns if column]
-
-
-def _parse_dates(text: pd.Series, fmt: str | None) -> pd.Series:
-    """Parse date texts (by unique value); unreadable or blank ones are NaT."""
-
-    def one(value: str):
-        moment = _parse_one(value, fmt) if value else None
-        if moment is None:
-            return pd.NaT
-        return moment.tz_convert("UTC").tz_localize(None) if moment.tzinfo else moment
-
-    stripped = text.astype(str).str.strip()
-    parsed = {value: one(value) for value in stripped.unique()}
-    return pd.to_datetime(stripped.map(parsed)).astype("datetime64[us]")
-
-
-def _read_intervals(raw: pd.DataFrame, spec: Intervals, origin: pd.DataFrame):
-    """Return the readable intervals (with their row position) and problems."""
-    problems: list[dict] = []
-    start = _parse_dates(raw[spec.start], spec.format)
-    end = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
-    if spec.end:
-        end = _parse_dates(raw[spec.end], spec.format)
-    amount = pd.to_numeric(raw[spec.amount].astype(str).str.strip(), errors="coerce")
-
-    checks = [
-        (
-            spec.start,
-            start.isna(),
-            "start date missing or unreadable; set 'format:' under from_intervals",
-        ),
-        (
-            spec.end,
-            end.isna() & _filled(raw, spec.end),
-            "end date unreadable; "
-            "set 'format:' under from_intervals or blank it (open-ended)",
-        ),
-        (spec.amount, amount.isna(), "amount missing or not a number"),
-        (spec.end, end < start, "end date before the start date"),
-    ]
-    bad = pd.Series(False, index=raw.index)
-    for column, mask, problem in checks:
-        for position in np.flatnonzero(mask.to_numpy()):
-            problems.append(_interval_problem(raw, column, position, problem, origin))
-        bad |= mask.fillna(False)
-
-    seats = raw[spec.seats] if spec.seats else pd.Series(np.nan, index=raw.index)
-    currency = _currency(raw, spec)
-    intervals = pd.DataFrame(
-        {
-            "account_id": raw[spec.account_id].astype(str).str.strip(),
-            "start": start,
-            "end": end,
-            "amount": amount,
-            "seats": pd.to_numeric(seats, errors="coerce"),
-            "currency": currency,
-            "position": np.arange(len(raw)),
-        }
-    )
-    return intervals[~bad.to_numpy()], problems
-
-
-def _filled(raw: pd.DataFrame, column: str | None) -> pd.Series:
-    if not column:
-        return pd.Series(False, index=raw.index)
-    return raw[column].astype(str).str.strip().ne("")
-
-
-def _currency(raw: pd.DataFrame, spec: Intervals) -> pd.Series:
-    if isinstance(spec.currency, Constant):
-        return pd.Series(_constant_text(spec.currency.value), index=raw.index)
-    if isinstance(spec.currency, str):
-        return raw[spec.currency].astype(str).str.strip()
-    return pd.Series("", index=raw.index)
-
-
-def _interval_problem(raw, column, position, problem, origin) -> dict:
-    value = raw[column].iloc[position] if column in raw else None
-    return {
-        "table": "revenue",
-        "file": origin["file"].iloc[position],
-        "column": column,
-        "row": int(origin["line"].iloc[position]),
-        "value": None if value in (None, "") else str(value),
-        "problem": problem,
-    }
-
-
-def _expand_months(intervals: pd.DataFrame, spec: Intervals):
-    """Return one row per account, month and currency, and its first interval."""
-    if intervals.empty:
-        return _empty_revenue(), np.array([], dtype=int)
-    first = intervals["start"].dt.year * 12 + intervals["start"].dt.month - 1
-    until = pd.Timestamp(spec.until) if spec.until else _data_end(intervals)
-    ends = intervals["end"].fillna(until)
-    last = ends.dt.year * 12 + ends.dt.month - 1
-    months = (last - first + 1).clip(lower=0).astype(int).to_numpy()
-
-    rows = np.repeat(np.arange(len(intervals)), months)
-    step = np.arange(len(rows)) - np.repeat(np.cumsum(months) - months, months)
-    expanded = intervals.iloc[rows].reset_index(drop=True)
-    expanded["month"] = np.repeat(first.to_numpy(), months) + step
-
-    grouped = (
-        expanded.groupby(["account_id", "month", "currency"], sort=True)
-        .agg(
-            mrr=("amount", "sum"),
-            seats=("seats", lambda s: s.sum(min_count=1)),
-            position=("position", "min"),
-        )
-        .reset_index()
-    )
-    month_text = [f"{m // 12:04d}-{m % 12 + 1:02d}-01" for m in grouped["month"]]
-    frame = pd.DataFrame(
-        {
-            "account_id": grouped["account_id"].astype("str"),
-            "month": pd.Series(month_text, dtype="str"),
-            "mrr": grouped["mrr"].astype("float64"),
-            "currency": grouped["currency"].astype("str"),
-            "seats": grouped["seats"],
-        }
-    )
-    return frame, grouped["position"].to_numpy()
-
-
-def _empty_revenue() -> pd.DataFrame:
-    columns = ["account_id", "month", "mrr", "currency", "seats"]
-    return pd.DataFrame({column: pd.Series(dtype="str") for column in columns})
-
-
-def _data_end(intervals: pd.DataFrame) -> pd.Timestamp:
-    """Return the latest start or end date: where open intervals stop."""
-    latest = pd.concat([intervals["start"], intervals["end"]]).max()
-    return latest if pd.notna(latest) else pd.Timestamp("1970-01-01")
 
 
 def _validate_all(loaded: dict[str, _Loaded], source: Path) -> dict:
@@ -749,6 +522,7 @@ def _drop_orphans(tables: dict[str, pd.DataFrame]) -> list[str]:
 def _fingerprint(spec: Mapping, reader: _Reader) -> tuple[str, dict[str, str]]:
     """Hash the mapping and the contents of every file read."""
     digest = hashlib.sha256(spec.model_dump_json(exclude={"path"}).encode())
+
     inputs = {}
     for path in sorted(reader.used):
         file_hash = hashlib.sha256(path.read_bytes()).hexdigest()
@@ -763,6 +537,7 @@ def _write_atomically(target: Path, tables: dict, meta: dict, missing: dict) -> 
     target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     _remove(temporary)
+
     try:
         with Workspace.create(temporary) as workspace:
             for name, frame in tables.items():

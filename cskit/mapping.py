@@ -11,22 +11,35 @@ named after the tables, columns named as in the contract) and
 
 Every key is checked: an unknown one is refused with the closest valid
 name, and every error names the mapping file and the key.
+
+The module also applies the rules to rows already read
+(:func:`apply_columns`, :func:`translate_values`, :func:`expand_intervals`);
+:mod:`cskit.ingest` reads the files and validates the result.
+
+Limitations
+-----------
+A month counts in full for every interval active on any day of it, so a
+subscription replaced mid-month is counted twice in that month. Open-ended
+intervals stop at the latest date of their own file unless ``until`` is set.
 """
 
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
+import pandas as pd
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from cskit.exceptions import ConfigurationError
-from cskit.schema import TABLES
+from cskit.schema import PLACEHOLDERS, TABLES
 
 __all__ = [
     "Constant",
@@ -40,6 +53,9 @@ __all__ = [
     "MAPPINGS_DIR",
     "load_mapping",
     "shipped_mappings",
+    "apply_columns",
+    "translate_values",
+    "expand_intervals",
 ]
 
 logger = logging.getLogger(__name__)
@@ -368,8 +384,315 @@ def _check_tables(mapping: Mapping, path: Path) -> None:
                 f"mapping file {str(path)!r}: table {name!r} needs exactly one of "
                 "'file' (read it from files) or 'derive' (compute it)"
             )
+
         if table.derive is not None and name != "revenue":
             raise ConfigurationError(
                 f"mapping file {str(path)!r}: 'derive: from_intervals' makes the "
                 f"revenue table, not {name!r}; give {name!r} a 'file' instead"
             )
+
+
+def apply_columns(
+    name: str, raw: pd.DataFrame, rule: TableMapping, *, files: list
+) -> tuple[pd.DataFrame, dict[str, str], list[dict]]:
+    """Fill the canonical columns of table ``name`` from the source columns.
+
+    Parameters
+    ----------
+    name : str
+        Canonical table name.
+    raw : pandas.DataFrame
+        The rows as read (source column names, text values).
+    rule : TableMapping
+        The table's mapping; canonical columns it does not list are taken
+        from source columns of the same name when present.
+    files : list
+        The files the rows came from, named in problems.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        The canonical columns found (same index as ``raw``).
+    sources : dict of str to str
+        Canonical column -> the source column (or expression) it came from.
+    problems : list of dict
+        One per mapped source column absent from the file.
+    """
+    out: dict[str, pd.Series] = {}
+    sources: dict[str, str] = {}
+    problems: list[dict] = []
+    for column in TABLES[name].column_names:
+        spec = rule.columns.get(column, column if column in raw else None)
+        if spec is None:
+            continue
+        if isinstance(spec, Constant):
+            out[column] = pd.Series(_constant_text(spec.value), index=raw.index)
+            sources[column] = column
+            continue
+
+        needed = [spec] if isinstance(spec, str) else [spec.start, spec.add]
+        absent = [source for source in needed if source not in raw]
+        if absent:
+            problems.append(_missing_source(name, column, absent[0], raw, files))
+        elif isinstance(spec, str):
+            out[column] = raw[spec]
+            sources[column] = spec
+        else:
+            out[column] = _offset(raw[spec.start], raw[spec.add], spec)
+            sources[column] = f"{spec.start} + {spec.add}"
+    return pd.DataFrame(out, index=raw.index), sources, problems
+
+
+def _missing_source(name, column, source_column, raw, files) -> dict:
+    return {
+        "table": name,
+        "canonical": column,
+        "file": ", ".join(str(f) for f in files),
+        "column": source_column,
+        "row": None,
+        "value": None,
+        "problem": (
+            f"the mapping fills {column!r} from column {source_column!r}, which "
+            f"is not in the file; the columns present are {list(raw.columns)}. "
+            "Fix the mapping file or the export"
+        ),
+    }
+
+
+def _constant_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_one(text: str, fmt: str | None):
+    """Parse one date or timestamp text; None when it cannot be read."""
+    try:
+        moment = pd.to_datetime(text, format=fmt) if fmt else pd.Timestamp(text)
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return None if pd.isna(moment) else moment
+
+
+def _offset(start: pd.Series, add: pd.Series, spec: Offset) -> pd.Series:
+    """Return ``start + add`` units as ISO text (blank when either is blank).
+
+    A value that cannot be read is written as ``"<start> + <add> <unit>"``,
+    so validation reports it with the row and both inputs.
+    """
+    results = []
+    for begin, amount in zip(start.astype(str), add.astype(str), strict=True):
+        begin, amount = begin.strip(), amount.strip()
+        if begin.lower() in PLACEHOLDERS or amount.lower() in PLACEHOLDERS:
+            results.append("")
+            continue
+
+        moment = _parse_one(begin, spec.format)
+        number = pd.to_numeric(amount, errors="coerce")
+        if moment is None or pd.isna(number):
+            results.append(f"{begin} + {amount} {spec.unit}")
+        else:
+            shifted = moment + pd.Timedelta(**{spec.unit: float(number)})
+            results.append(shifted.isoformat())
+    return pd.Series(results, index=start.index, dtype="str")
+
+
+def translate_values(frame: pd.DataFrame, values: dict) -> pd.DataFrame:
+    """Replace source values by canonical ones, matched ignoring case and spaces.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Canonical columns; changed in place and returned.
+    values : dict
+        Column -> {source value: canonical value}. Values not listed stay.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    for column, table in values.items():
+        if column not in frame:
+            continue
+        lookup = {key.strip().lower(): value for key, value in table.items()}
+        key = frame[column].astype(str).str.strip().str.lower()
+        mapped = key.map(lookup)
+        frame[column] = mapped.where(mapped.notna(), frame[column])
+    return frame
+
+
+def expand_intervals(
+    raw: pd.DataFrame, origin: pd.DataFrame, spec: Intervals
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """Turn subscription intervals into revenue rows, one per account and month.
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The subscriptions file as read (text), with the columns ``spec`` names.
+    origin : pandas.DataFrame
+        The ``file`` and ``line`` of each row of ``raw``.
+    spec : Intervals
+        Which columns hold the account, start, end, amount, seats, currency.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        ``account_id``, ``month`` (first day, as text), ``mrr``, ``currency``
+        and ``seats``; overlapping intervals of an account are summed.
+    origin : pandas.DataFrame
+        For each revenue row, the file and line of its first interval.
+    problems : list of dict
+        Unreadable dates or amounts, and ends before starts; those intervals
+        are left out of ``frame``.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"a": ["1"], "s": ["2024-01-31"], "e": ["2024-03-01"],
+    ...                     "m": ["10"]})
+    >>> where = pd.DataFrame({"file": ["subs.csv"], "line": [2]})
+    >>> spec = Intervals(file="subs.csv", account_id="a", start="s", end="e",
+    ...                  amount="m")
+    >>> expand_intervals(raw, where, spec)[0]["month"].tolist()
+    ['2024-01-01', '2024-02-01', '2024-03-01']
+    """
+    intervals, problems = _read_intervals(raw, spec, origin)
+    frame, positions = _expand_months(intervals, spec)
+    return frame, origin.iloc[positions].reset_index(drop=True), problems
+
+
+def _parse_dates(text: pd.Series, fmt: str | None) -> pd.Series:
+    """Parse date texts (by unique value); unreadable or blank ones are NaT."""
+
+    def one(value: str):
+        moment = _parse_one(value, fmt) if value else None
+        if moment is None:
+            return pd.NaT
+        return moment.tz_convert("UTC").tz_localize(None) if moment.tzinfo else moment
+
+    stripped = text.astype(str).str.strip()
+    parsed = {value: one(value) for value in stripped.unique()}
+    return pd.to_datetime(stripped.map(parsed)).astype("datetime64[us]")
+
+
+def _read_intervals(raw: pd.DataFrame, spec: Intervals, origin: pd.DataFrame):
+    """Return the readable intervals (with their row position) and problems."""
+    problems: list[dict] = []
+    start = _parse_dates(raw[spec.start], spec.format)
+    end = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[us]")
+    if spec.end:
+        end = _parse_dates(raw[spec.end], spec.format)
+    amount = pd.to_numeric(raw[spec.amount].astype(str).str.strip(), errors="coerce")
+
+    checks = [
+        (
+            spec.start,
+            start.isna(),
+            "start date missing or unreadable; set 'format:' under from_intervals",
+        ),
+        (
+            spec.end,
+            end.isna() & _filled(raw, spec.end),
+            "end date unreadable; "
+            "set 'format:' under from_intervals or blank it (open-ended)",
+        ),
+        (spec.amount, amount.isna(), "amount missing or not a number"),
+        (spec.end, end < start, "end date before the start date"),
+    ]
+    bad = pd.Series(False, index=raw.index)
+    for column, mask, problem in checks:
+        for position in np.flatnonzero(mask.to_numpy()):
+            problems.append(_interval_problem(raw, column, position, problem, origin))
+        bad |= mask.fillna(False)
+
+    seats = raw[spec.seats] if spec.seats else pd.Series(np.nan, index=raw.index)
+    currency = _currency(raw, spec)
+    intervals = pd.DataFrame(
+        {
+            "account_id": raw[spec.account_id].astype(str).str.strip(),
+            "start": start,
+            "end": end,
+            "amount": amount,
+            "seats": pd.to_numeric(seats, errors="coerce"),
+            "currency": currency,
+            "position": np.arange(len(raw)),
+        }
+    )
+    return intervals[~bad.to_numpy()], problems
+
+
+def _filled(raw: pd.DataFrame, column: str | None) -> pd.Series:
+    if not column:
+        return pd.Series(False, index=raw.index)
+    return raw[column].astype(str).str.strip().ne("")
+
+
+def _currency(raw: pd.DataFrame, spec: Intervals) -> pd.Series:
+    if isinstance(spec.currency, Constant):
+        return pd.Series(_constant_text(spec.currency.value), index=raw.index)
+    if isinstance(spec.currency, str):
+        return raw[spec.currency].astype(str).str.strip()
+    return pd.Series("", index=raw.index)
+
+
+def _interval_problem(raw, column, position, problem, origin) -> dict:
+    value = raw[column].iloc[position] if column in raw else None
+    return {
+        "table": "revenue",
+        "file": origin["file"].iloc[position],
+        "column": column,
+        "row": int(origin["line"].iloc[position]),
+        "value": None if value in (None, "") else str(value),
+        "problem": problem,
+    }
+
+
+def _expand_months(intervals: pd.DataFrame, spec: Intervals):
+    """Return one row per account, month and currency, and its first interval."""
+    if intervals.empty:
+        return _empty_revenue(), np.array([], dtype=int)
+    first = intervals["start"].dt.year * 12 + intervals["start"].dt.month - 1
+    until = pd.Timestamp(spec.until) if spec.until else _data_end(intervals)
+    ends = intervals["end"].fillna(until)
+    last = ends.dt.year * 12 + ends.dt.month - 1
+    months = (last - first + 1).clip(lower=0).astype(int).to_numpy()
+
+    rows = np.repeat(np.arange(len(intervals)), months)
+    step = np.arange(len(rows)) - np.repeat(np.cumsum(months) - months, months)
+    expanded = intervals.iloc[rows].reset_index(drop=True)
+    expanded["month"] = np.repeat(first.to_numpy(), months) + step
+
+    grouped = (
+        expanded.groupby(["account_id", "month", "currency"], sort=True)
+        .agg(
+            mrr=("amount", "sum"),
+            seats=("seats", lambda s: s.sum(min_count=1)),
+            position=("position", "min"),
+        )
+        .reset_index()
+    )
+    month_text = [f"{m // 12:04d}-{m % 12 + 1:02d}-01" for m in grouped["month"]]
+    frame = pd.DataFrame(
+        {
+            "account_id": grouped["account_id"].astype("str"),
+            "month": pd.Series(month_text, dtype="str"),
+            "mrr": grouped["mrr"].astype("float64"),
+            "currency": grouped["currency"].astype("str"),
+            "seats": grouped["seats"],
+        }
+    )
+    return frame, grouped["position"].to_numpy()
+
+
+def _empty_revenue() -> pd.DataFrame:
+    columns = ["account_id", "month", "mrr", "currency", "seats"]
+    return pd.DataFrame({column: pd.Series(dtype="str") for column in columns})
+
+
+def _data_end(intervals: pd.DataFrame) -> pd.Timestamp:
+    """Return the latest start or end date: where open intervals stop."""
+    latest = pd.concat([intervals["start"], intervals["end"]]).max()
+    return latest if pd.notna(latest) else pd.Timestamp("1970-01-01")

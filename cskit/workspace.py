@@ -98,6 +98,7 @@ class Workspace:
                 f"workspace {str(self.path)!r} does not exist; {_HOW_TO_GET_ONE}, "
                 f"or point to another with --workspace or ${ENV_VAR}"
             )
+
         self._con = _connect(self.path, read_only=read_only)
         if _META not in self._stored_tables():
             self.close()
@@ -183,6 +184,7 @@ class Workspace:
         rows = self.connection.execute(
             f"SELECT table_name, reason FROM {_MISSING}"
         ).fetchall()
+
         reasons = dict(rows)
         present = set(self.tables())
         return {
@@ -292,6 +294,7 @@ class Workspace:
                 if column.kind in ("date", "timestamp")
             ]
             latest = max((c for c in candidates if c is not None), default=None)
+
         if latest is None:
             raise WorkspaceError(
                 f"workspace {str(self.path)!r} holds no dates, so there is no "
@@ -318,6 +321,7 @@ class Workspace:
             ]
             for name in self.tables()
         }
+
         return {
             "path": str(self.path),
             "source": meta.get("source"),
@@ -333,6 +337,7 @@ class Workspace:
     def _latest(self, name: str, column: str) -> datetime.date | None:
         value = self.connection.execute(f'SELECT max("{column}") FROM "{name}"')
         value = value.fetchone()[0]
+
         if value is None:
             return None
         if isinstance(value, datetime.datetime):
@@ -358,6 +363,7 @@ class Workspace:
                 f"{name!r} is not a canonical table; the canonical tables are "
                 f"{list(TABLES)}"
             )
+
         if name not in self._stored_tables():
             reason = self.missing_tables().get(name, "the table is not stored")
             raise WorkspaceError(
@@ -401,6 +407,7 @@ def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
             "is writing it (an ingest), wait for it to finish; if the file is "
             f"damaged, {_HOW_TO_GET_ONE}"
         ) from None
+
     con.execute("SET TimeZone = 'UTC'")
     return con
 
@@ -409,6 +416,7 @@ def _columns(name: str, columns: list[str] | None) -> list[str]:
     canonical = TABLES[name].column_names
     if columns is None:
         return canonical
+
     for column in columns:
         if column not in canonical:
             raise MissingColumnError(
@@ -424,6 +432,7 @@ def _account_filter(name: str, account_id: str | None) -> tuple[str, list]:
     """Return the SQL WHERE clause and parameters that keep one account."""
     if account_id is None:
         return "", []
+
     table = TABLES[name]
     if "account_id" in table.column_names:
         return "WHERE account_id = ?", [str(account_id)]
@@ -440,6 +449,7 @@ def _account_filter(name: str, account_id: str | None) -> tuple[str, list]:
 def _normalise(name: str, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Give the columns DuckDB returned the canonical in-memory dtypes."""
     template = empty_table(name)
+
     result = {}
     for column in columns:
         kind = TABLES[name].column(column).kind
@@ -516,6 +526,7 @@ def _read_pointer(pointer: Path) -> Path:
             f"pointer file {str(pointer)!r} names no workspace; write the workspace "
             f"path in it, or delete it and {_HOW_TO_GET_ONE}"
         )
+
     target = Path(paths[0]).expanduser()
     logger.debug("workspace pointer %s names %s", pointer, target)
     return target if target.is_absolute() else pointer.parent / target
