@@ -242,6 +242,13 @@ def test_mad_by_month_rejects_an_unknown_timezone(month_tables):
         mad_by_month(month_tables, as_of=AS_OF, timezone="Mars/Olympus")
 
 
+def test_an_unknown_account_timezone_is_rejected(month_tables):
+    month_tables["accounts"]["timezone"] = "Nowhere/City"
+
+    with pytest.raises(InvalidInputError, match="accounts.timezone is 'Nowhere/City'"):
+        monthly_active_developers(month_tables, as_of=AS_OF)
+
+
 # ---------------------------------------------------------------------------
 # Apps and end users: the window is [2024-03-16, 2024-04-15).
 
@@ -746,6 +753,7 @@ def test_revenue_retention_without_revenue_is_not_available():
         (revenue_retention, "revenue", "mrr"),
         (account_metrics, "contacts", "role"),
         (portfolio_metrics, "events", "event"),
+        (mad_by_month, "events", "count"),
     ],
 )
 def test_a_missing_column_raises_missing_column_error(function, table, column):
@@ -824,12 +832,9 @@ def test_settings_are_validated_and_accept_a_list_of_build_events():
 # Account and portfolio tables
 
 
-@pytest.fixture
-def portfolio_tables() -> dict[str, pd.DataFrame]:
-    """Three accounts in UTC, New York and Tokyo with data near day boundaries."""
-    ids = ["a1", "a2", "a3"]
+def _portfolio_people() -> dict[str, pd.DataFrame]:
     account = accounts(
-        account_id=ids,
+        account_id=["a1", "a2", "a3"],
         timezone=["UTC", "America/New_York", "Asia/Tokyo"],
         currency=["USD", "USD", "JPY"],
         kickoff_date=["2024-01-10", None, "2024-03-01"],
@@ -849,6 +854,10 @@ def portfolio_tables() -> dict[str, pd.DataFrame]:
         contact_id=["c1", "c2", "c3", "c4", "c5", None],
         event=["app_edit", "login", "app_create", "app_edit", "app_edit", "login"],
     )
+    return {"accounts": account, "contacts": contacts, "events": events}
+
+
+def _portfolio_apps() -> dict[str, pd.DataFrame]:
     apps = make(
         "apps",
         app_id=["A1", "A2", "A3", "A4"],
@@ -864,6 +873,10 @@ def portfolio_tables() -> dict[str, pd.DataFrame]:
         end_user_id=["u1", "u2", "u3", "u4"],
         account_id=["a1", "a1", "a2", "a3"],
     )
+    return {"apps": apps, "app_usage": usage}
+
+
+def _portfolio_revenue() -> dict[str, pd.DataFrame]:
     rows = [
         ("a1", "2023-03-01", 100.0, "USD"),
         ("a1", "2024-03-01", 110.0, "USD"),
@@ -877,6 +890,10 @@ def portfolio_tables() -> dict[str, pd.DataFrame]:
         month=["2023-03-01", "2024-03-01"],
         rate=[0.0075, 0.0067],
     )
+    return {"revenue": revenue(rows), "fx_rates": fx}
+
+
+def _portfolio_feedback() -> dict[str, pd.DataFrame]:
     survey = surveys(
         [
             ("r1", "c1", "2024-03-01", "nps", 10),
@@ -892,16 +909,17 @@ def portfolio_tables() -> dict[str, pd.DataFrame]:
         account_id=["a1", "a2", "a3"],
         created_at=["2024-04-01 00:00Z", "2024-04-15 02:00Z", "2024-04-14 14:59Z"],
     )
+    return {"surveys": survey, "tickets": tickets}
+
+
+@pytest.fixture
+def portfolio_tables() -> dict[str, pd.DataFrame]:
+    """Three accounts in UTC, New York and Tokyo with data near day boundaries."""
     return {
-        "accounts": account,
-        "contacts": contacts,
-        "events": events,
-        "apps": apps,
-        "app_usage": usage,
-        "revenue": revenue(rows),
-        "fx_rates": fx,
-        "surveys": survey,
-        "tickets": tickets,
+        **_portfolio_people(),
+        **_portfolio_apps(),
+        **_portfolio_revenue(),
+        **_portfolio_feedback(),
     }
 
 
