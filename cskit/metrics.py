@@ -206,6 +206,7 @@ class MetricSettings:
     ttv_target_days: int = 30
 
     def __post_init__(self) -> None:
+        """Check every setting; store ``build_events`` as a tuple."""
         for name in _POSITIVE_INTS:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
@@ -232,6 +233,10 @@ class MetricSettings:
 
 _DEFAULT_SETTINGS = MetricSettings()
 
+_Tables = Mapping[str, pd.DataFrame]
+_Mask = pd.Series | np.ndarray | bool
+_Text = pd.Series | str
+
 
 @dataclass(frozen=True)
 class _Context:
@@ -253,7 +258,7 @@ class _Context:
 # Context, validation and result helpers
 
 
-def _as_of_day(as_of) -> pd.Timestamp:
+def _as_of_day(as_of: object) -> pd.Timestamp:
     try:
         day = pd.Timestamp(as_of)
     except (TypeError, ValueError) as error:
@@ -282,7 +287,7 @@ def _check_timezone(zone: str, *, where: str) -> None:
 
 def _context(
     tables: Mapping[str, pd.DataFrame],
-    as_of,
+    as_of: object,
     settings: MetricSettings,
     *,
     single: bool,
@@ -301,7 +306,7 @@ def _context(
     return _Context(tables, accounts, day, settings, has_accounts)
 
 
-def _accounts(tables, timezone: str | None) -> pd.DataFrame:
+def _accounts(tables: _Tables, timezone: str | None) -> pd.DataFrame:
     """Return the accounts indexed by account_id with a filled timezone."""
     if "accounts" in tables:
         frame = _require(tables, "accounts", ("account_id",))
@@ -321,7 +326,7 @@ def _accounts(tables, timezone: str | None) -> pd.DataFrame:
     return frame
 
 
-def _data_account_ids(tables) -> pd.Index:
+def _data_account_ids(tables: _Tables) -> pd.Index:
     ids = [t["account_id"].dropna() for t in tables.values() if "account_id" in t]
     values = pd.concat(ids).unique() if ids else []
     return pd.Index(values, dtype="str", name="account_id")
@@ -346,7 +351,9 @@ def _one_account(accounts: pd.DataFrame, has_accounts: bool) -> pd.DataFrame:
     return accounts
 
 
-def _require(tables, name: str, columns: tuple[str, ...]) -> pd.DataFrame | None:
+def _require(
+    tables: _Tables, name: str, columns: tuple[str, ...]
+) -> pd.DataFrame | None:
     """Return table ``name`` (None when absent) after checking its columns."""
     frame = tables.get(name)
     if frame is None:
@@ -403,7 +410,9 @@ def _utc_instants(ctx: _Context, day: pd.Timestamp) -> pd.Series:
     return ctx.cache[key]
 
 
-def _ts_mask(frame: pd.DataFrame, column: str, ctx: _Context, days=None) -> pd.Series:
+def _ts_mask(
+    frame: pd.DataFrame, column: str, ctx: _Context, days: int | None = None
+) -> pd.Series:
     """Rows whose timestamp is before as_of (and within ``days`` when given)."""
     account = frame["account_id"]
     end = account.map(_utc_instants(ctx, ctx.as_of))
@@ -414,7 +423,9 @@ def _ts_mask(frame: pd.DataFrame, column: str, ctx: _Context, days=None) -> pd.S
     return mask.fillna(False).astype(bool)
 
 
-def _date_mask(frame: pd.DataFrame, column: str, ctx: _Context, days=None) -> pd.Series:
+def _date_mask(
+    frame: pd.DataFrame, column: str, ctx: _Context, days: int | None = None
+) -> pd.Series:
     """Rows of known accounts whose date is before as_of (and within ``days``)."""
     mask = frame["account_id"].isin(ctx.ids) & (frame[column] < ctx.as_of)
     if days is not None:
@@ -432,7 +443,9 @@ def _local_dates(instants: pd.Series, zones: pd.Series) -> pd.Series:
     return dates
 
 
-def _ok(ctx: _Context, values: pd.Series | None = None, *, fill=0.0) -> pd.DataFrame:
+def _ok(
+    ctx: _Context, values: pd.Series | None = None, *, fill: float = 0.0
+) -> pd.DataFrame:
     """Start a per-account result frame: every account ok with its value."""
     if values is None:
         series = pd.Series(fill, index=ctx.ids, dtype="float64")
@@ -449,19 +462,19 @@ def _unavailable(ctx: _Context, reason: str) -> pd.DataFrame:
     return frame
 
 
-def _aligned(mask, index: pd.Index) -> pd.Series:
+def _aligned(mask: _Mask, index: pd.Index) -> pd.Series:
     if isinstance(mask, pd.Series):
         return mask.reindex(index).fillna(False).astype(bool)
     return pd.Series(np.broadcast_to(np.asarray(mask, dtype=bool), len(index)), index)
 
 
-def _aligned_text(text, index: pd.Index) -> pd.Series:
+def _aligned_text(text: _Text, index: pd.Index) -> pd.Series:
     if isinstance(text, pd.Series):
         return text.reindex(index).astype("str")
     return pd.Series(text, index=index, dtype="str")
 
 
-def _mark(frame: pd.DataFrame, mask, status: str, reason) -> None:
+def _mark(frame: pd.DataFrame, mask: _Mask, status: str, reason: _Text) -> None:
     """Give the still-ok rows in ``mask`` a status and reason; the first wins."""
     hit = _aligned(mask, frame.index) & frame["status"].eq(OK)
     if not hit.any():
@@ -471,7 +484,7 @@ def _mark(frame: pd.DataFrame, mask, status: str, reason) -> None:
     frame.loc[hit, "reason"] = _aligned_text(reason, frame.index)[hit]
 
 
-def _warn(frame: pd.DataFrame, mask, text) -> None:
+def _warn(frame: pd.DataFrame, mask: _Mask, text: _Text) -> None:
     """Append a warning to the rows in ``mask``."""
     hit = _aligned(mask, frame.index)
     current = frame["warning"]
@@ -525,7 +538,7 @@ def _people(ctx: _Context) -> _People | None:
     return people
 
 
-def _developers(ctx: _Context, visible: pd.DataFrame):
+def _developers(ctx: _Context, visible: pd.DataFrame) -> tuple[pd.DataFrame, pd.Series]:
     """Return the developers' (account_id, contact_id) pairs and warnings."""
     pair = ["account_id", "contact_id"]
     builds = visible["event"].isin(ctx.settings.build_events)
@@ -652,7 +665,9 @@ def _mau_frame(ctx: _Context) -> pd.DataFrame:
     return _ok(ctx, rows.groupby("account_id")["end_user_id"].nunique())
 
 
-def _first_live_use(ctx: _Context, apps: pd.DataFrame, usage: pd.DataFrame):
+def _first_live_use(
+    ctx: _Context, apps: pd.DataFrame, usage: pd.DataFrame
+) -> pd.Series:
     """Return per account the first usage date of an app on or after publishing."""
     published = apps.loc[
         _ts_mask(apps, "published_at", ctx), ["app_id", "account_id", "published_at"]
@@ -682,7 +697,9 @@ def _ttv_frame(ctx: _Context) -> pd.DataFrame:
     return frame
 
 
-def _mark_ttv(ctx: _Context, frame, kickoff: pd.Series, first: pd.Series) -> None:
+def _mark_ttv(
+    ctx: _Context, frame: pd.DataFrame, kickoff: pd.Series, first: pd.Series
+) -> None:
     _mark(
         frame,
         kickoff.isna(),
@@ -792,7 +809,9 @@ def _fx_rates(ctx: _Context) -> pd.Series | None:
     return fx.groupby([fx["currency"], period])["rate"].last()
 
 
-def _missing_rate(ctx, currency: str, row, table_absent: bool) -> InvalidInputError:
+def _missing_rate(
+    ctx: _Context, currency: str, row: pd.Series, table_absent: bool
+) -> InvalidInputError:
     base = ctx.settings.base_currency
     where = "table 'fx_rates' is absent" if table_absent else "fx_rates has no rate"
     return InvalidInputError(
@@ -996,7 +1015,9 @@ _FRAMES: dict[str, Callable[[_Context], pd.DataFrame]] = {
 }
 
 
-def _one(name: str, tables, as_of, settings: MetricSettings) -> MetricResult:
+def _one(
+    name: str, tables: _Tables, as_of: object, settings: MetricSettings
+) -> MetricResult:
     ctx = _context(tables, as_of, settings, single=True)
     return _result(_FRAMES[name](ctx), name)
 
