@@ -573,7 +573,7 @@ def _localize(naive: pd.Series, zones: pd.Series) -> pd.Series:
     if naive.empty:
         return pd.Series(dtype="datetime64[us, UTC]")
     parts = []
-    for zone, rows in naive.groupby(zones.reindex(naive.index).fillna("UTC")):
+    for zone, rows in naive.groupby(_zones_for(zones, naive.index)):
         flags = np.ones(len(rows), dtype=bool)
         localized = rows.dt.tz_localize(
             zone, ambiguous=flags, nonexistent="shift_forward"
@@ -582,11 +582,17 @@ def _localize(naive: pd.Series, zones: pd.Series) -> pd.Series:
     return pd.concat(parts)
 
 
+def _zones_for(zones: pd.Series, index) -> pd.Series:
+    """Return each row's timezone name, UTC where none is known."""
+    picked = zones.reindex(index).astype(object)
+    return picked.where(picked.notna(), "UTC").astype(str)
+
+
 def _local_dates(utc: pd.Series, zones: pd.Series) -> pd.Series:
     """Return the calendar date of each UTC instant in its row's timezone."""
     dates = pd.Series(pd.NaT, index=utc.index, dtype="datetime64[us]")
     valid = utc.dropna()
-    for zone, rows in valid.groupby(zones.reindex(valid.index).fillna("UTC")):
+    for zone, rows in valid.groupby(_zones_for(zones, valid.index)):
         local = rows.dt.tz_convert(zone).dt.tz_localize(None).dt.normalize()
         dates[local.index] = local.astype("datetime64[us]")
     return dates
