@@ -30,10 +30,12 @@ from cskit.workspace import Workspace, resolve_workspace
 
 __all__ = [
     "AccountReport",
+    "Note",
     "load_account_report",
     "account_header",
     "headline",
     "lifecycle_phase",
+    "phase_summary",
     "plot_usage",
     "plot_revenue",
     "support_summary",
@@ -57,6 +59,13 @@ _TARGETS = {
     "ttv_days": ("ttv_days", "<="),
     "seat_utilisation": ("seat_utilisation_pct", ">="),
 }
+
+
+class Note(str):
+    """A sentence a report shows as text, in place of a table or a plot."""
+
+    def _repr_markdown_(self) -> str:
+        return f"*{self}*"
 
 
 @dataclass
@@ -168,7 +177,7 @@ def headline(report: AccountReport) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per metric: value, unit, target, whether it is met, status
-        and the reason when the value is not available.
+        and a note: why the value is missing, or why it is suspect.
     """
     table = metrics.as_table(report.metrics)
     targets = report.settings.targets
@@ -177,7 +186,8 @@ def headline(report: AccountReport) -> pd.DataFrame:
         _on_target(m, v, targets) for m, v in zip(table["metric"], table["value"])
     ]
     table["value"] = table["value"].round(1)
-    columns = ["metric", "value", "unit", "target", "on target", "status", "reason"]
+    table["note"] = table["reason"].where(table["reason"] != "", table["warning"])
+    columns = ["metric", "value", "unit", "target", "on target", "status", "note"]
     return table[columns].set_index("metric")
 
 
@@ -231,17 +241,25 @@ def lifecycle_phase(report: AccountReport) -> tuple[str, str]:
     return "Adoption", "live, not renewing within the window"
 
 
+def phase_summary(report: AccountReport) -> Note:
+    """Return the lifecycle phase and the rule that placed the account there."""
+    phase, rule = lifecycle_phase(report)
+    return Note(f"{phase}: {rule}.")
+
+
 def plot_usage(report: AccountReport):
     """Plot weekly product events and monthly active developers.
 
     Returns
     -------
-    matplotlib.figure.Figure or None
-        None when the workspace has no ``events`` table.
+    matplotlib.figure.Figure or str
+        A sentence saying why, when there are no events to plot.
     """
     events = report.tables.get("events")
-    if events is None or events.empty:
-        return None
+    if events is None:
+        return _not_available("events", report)
+    if events.empty:
+        return Note("No product events recorded for this account.")
     start = pd.Timestamp(report.as_of, tz="UTC") - pd.Timedelta(weeks=26)
     window = events[(events["ts"] >= start) & (events["ts"] < _as_of_utc(report))]
     weekly = window.set_index("ts")["count"].astype(float).resample("W-MON").sum()
@@ -274,12 +292,14 @@ def plot_revenue(report: AccountReport):
 
     Returns
     -------
-    matplotlib.figure.Figure or None
-        None when the workspace has no ``revenue`` table.
+    matplotlib.figure.Figure or str
+        A sentence saying why, when there is no revenue to plot.
     """
     revenue = report.tables.get("revenue")
-    if revenue is None or revenue.empty:
-        return None
+    if revenue is None:
+        return _not_available("revenue", report)
+    if revenue.empty:
+        return Note("No revenue recorded for this account.")
     shown = revenue[revenue["month"] < pd.Timestamp(report.as_of)].sort_values("month")
     currency = shown["currency"].dropna().iloc[0] if shown["currency"].notna().any() else ""
     fig = Figure(figsize=(9, 3))
@@ -317,19 +337,21 @@ def support_summary(report: AccountReport) -> pd.DataFrame | str:
     return table.sort_index()
 
 
-def _not_available(table: str, report: AccountReport) -> str:
+def _not_available(table: str, report: AccountReport) -> Note:
     reason = report.missing.get(table, f"the workspace has no {table} table")
-    return f"Not available: {reason}."
+    return Note(f"Not available: {reason.rstrip('.')}.")
 
 
 def plot_tickets(report: AccountReport):
     """Plot tickets created per month over the last 12 months."""
     tickets = report.tables.get("tickets")
-    if tickets is None or tickets.empty:
-        return None
+    if tickets is None:
+        return _not_available("tickets", report)
     as_of = _as_of_utc(report)
     seen = tickets[(tickets["created_at"] < as_of)
                    & (tickets["created_at"] >= as_of - pd.Timedelta(days=365))]
+    if seen.empty:
+        return Note("No tickets created in the last 12 months.")
     months = seen["created_at"].dt.tz_convert(_timezone(report)).dt.strftime("%Y-%m")
     counts = months.value_counts().sort_index()
     fig = Figure(figsize=(9, 2.8))

@@ -4,7 +4,8 @@ A batch writes, under ``reports/<run>/``: per account the executed notebook
 (``accounts/<id>.ipynb``) and its HTML page without code
 (``accounts/<id>.html``); the portfolio workbook and its page; the portfolio
 table (``portfolio.csv`` and ``portfolio.parquet``); ``index.html`` linking
-everything; and ``run_log.csv`` with each account's status, time and error.
+everything; ``run_log.csv`` with each account's status, time and error; and
+``kernels.log``, what the kernels printed on stderr.
 
 Parameters are checked before any kernel starts. An account whose workbook
 fails keeps its executed notebook as the log, is named in the run log and
@@ -326,7 +327,8 @@ def run_batch(
          _parameters(path, None, as_of, params_file))
     )
     logger.info("running %d accounts with %d job(s) into %s", len(accounts), jobs, run_dir)
-    runs = _run_all(tasks, jobs=jobs, progress=progress)
+    runs = _run_all(tasks, jobs=jobs, progress=progress,
+                    log_file=run_dir / "kernels.log")
     result = BatchResult(run_dir=run_dir, runs=[r for r in runs if r.account_id])
     _write_outputs(result, [r for r in runs if not r.account_id], path, as_of, params_file)
     return result
@@ -342,13 +344,26 @@ def _run_dir(out_root, name: str) -> Path:
     return run_dir
 
 
-def _run_all(tasks, *, jobs: int, progress: bool) -> list[AccountRun]:
+def _quiet_kernels(log_file: str) -> None:
+    """Send what kernels print on stderr to the run's kernel log, not the terminal.
+
+    Runs in each worker process; the kernels it starts inherit the descriptor.
+    """
+    handle = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o640)
+    os.dup2(handle, 2)
+    os.close(handle)
+
+
+def _run_all(tasks, *, jobs: int, progress: bool, log_file: Path) -> list[AccountRun]:
     if jobs < 1:
         raise InvalidInputError(f"jobs is {jobs}; pass a whole number of 1 or more")
     bar = _progress(len(tasks)) if progress else None
     runs: list[AccountRun] = []
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(
+        jobs, mp_context=context, initializer=_quiet_kernels,
+        initargs=(str(log_file),),
+    ) as pool:
         futures = [pool.submit(_execute, *task) for task in tasks]
         for future in concurrent.futures.as_completed(futures):
             runs.append(future.result())

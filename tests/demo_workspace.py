@@ -6,6 +6,7 @@ It is the default demo company (fixed seed and end date), built once into
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 from pathlib import Path
@@ -31,12 +32,16 @@ def ensure_demo_workspace() -> Path:
     from cskit.demo import write_demo_company
     from cskit.ingest import ingest
 
-    stamp = FOLDER / "fingerprint"
-    fingerprint = _fingerprint()
-    if WORKSPACE.is_file() and stamp.is_file() and stamp.read_text() == fingerprint:
-        return WORKSPACE
-    shutil.rmtree(FOLDER, ignore_errors=True)
-    write_demo_company(FOLDER / "data")
-    ingest(FOLDER / "data", workspace=WORKSPACE)
-    stamp.write_text(fingerprint)
+    FOLDER.parent.mkdir(parents=True, exist_ok=True)
+    with open(FOLDER.parent / "test-demo.lock", "w") as lock:
+        # Test sessions running side by side build it once, one at a time.
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        stamp = FOLDER / "fingerprint"
+        fingerprint = _fingerprint()
+        if stamp.is_file() and stamp.read_text() == fingerprint:
+            return WORKSPACE
+        shutil.rmtree(FOLDER, ignore_errors=True)
+        write_demo_company(FOLDER / "data")
+        ingest(FOLDER / "data", workspace=WORKSPACE)
+        stamp.write_text(fingerprint)
     return WORKSPACE

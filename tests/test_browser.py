@@ -7,10 +7,19 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
         "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+
+
+def _figures(notebook: Path) -> int:
+    import nbformat
+
+    cells = nbformat.read(notebook, as_version=4).cells
+    outputs = [o for c in cells if c.cell_type == "code" for o in c.outputs]
+    return sum("image/png" in o.get("data", {}) for o in outputs)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +44,7 @@ def report_page(tmp_path_factory, demo_workspace):
     return Path(run.html)
 
 
-def test_report_shows_plots_and_tables_and_no_code(browser, report_page, tmp_path):
+def test_report_shows_plots_and_tables_and_no_code(browser, report_page):
     page = browser.new_page()
     errors, requests = [], []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -46,11 +55,12 @@ def test_report_shows_plots_and_tables_and_no_code(browser, report_page, tmp_pat
     images = page.eval_on_selector_all(
         "img", "els => els.map(e => [e.complete, e.naturalWidth])"
     )
-    assert len(images) >= 3
+    assert len(images) == _figures(report_page.with_suffix(".ipynb")) >= 2
     assert all(done and width > 0 for done, width in images)
     assert page.locator("table").count() >= 3
-    assert page.get_by_text("Headline KPIs").count() == 1
+    assert page.get_by_role("heading", name="Headline KPIs").count() == 1
     body = page.inner_text("body")
     assert "load_account_report" not in body and "import" not in body
     assert not errors
-    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "account_report.png"), full_page=True)
