@@ -64,76 +64,168 @@ COMPANY_WORDS = (
 ).split()
 
 COMPANY_SUFFIXES = (
-    "Logistics", "Health", "Foods", "Insurance", "Manufacturing", "Energy",
-    "Retail", "Bank", "Telecom", "Pharma", "Group", "Systems", "Freight",
-    "Hospitality", "Utilities", "Analytics", "Industries", "Labs",
+    "Logistics",
+    "Health",
+    "Foods",
+    "Insurance",
+    "Manufacturing",
+    "Energy",
+    "Retail",
+    "Bank",
+    "Telecom",
+    "Pharma",
+    "Group",
+    "Systems",
+    "Freight",
+    "Hospitality",
+    "Utilities",
+    "Analytics",
+    "Industries",
+    "Labs",
 )
 
 CSM_NAMES = (
-    "Alice Moreno", "Bilal Hassan", "Claire Dubois", "Diego Santos",
-    "Erin O'Neill", "Farah Khan", "Gabriel Lee", "Hanna Virtanen",
+    "Alice Moreno",
+    "Bilal Hassan",
+    "Claire Dubois",
+    "Diego Santos",
+    "Erin O'Neill",
+    "Farah Khan",
+    "Gabriel Lee",
+    "Hanna Virtanen",
 )
 
 AGENT_NAMES = (
-    "Sam (Support)", "Jordan", "Taylor R.", "Morgan Lee", "Casey", "Riley Chen",
-    "Avery", "Noor", "Kai Support Team",
+    "Sam (Support)",
+    "Jordan",
+    "Taylor R.",
+    "Morgan Lee",
+    "Casey",
+    "Riley Chen",
+    "Avery",
+    "Noor",
+    "Kai Support Team",
 )
 
 ENGINEER_NAMES = ("Priya Raman", "Tom Becker", "Lucia Ortega", "Kwame Mensah")
 
 DEPARTMENTS = (
-    "Engineering", "IT", "Operations", "Finance", "Sales", "Customer Service",
-    "HR", "Supply Chain", "Marketing", "Legal",
+    "Engineering",
+    "IT",
+    "Operations",
+    "Finance",
+    "Sales",
+    "Customer Service",
+    "HR",
+    "Supply Chain",
+    "Marketing",
+    "Legal",
 )
 
 TITLES = {
     "exec_sponsor": ("CTO", "CIO", "COO", "VP Digital Transformation", "CEO"),
     "economic_buyer": ("CFO", "VP Finance", "Head of Procurement", "Finance Director"),
     "champion": (
-        "Head of Internal Tools", "Automation Lead", "Platform Owner",
+        "Head of Internal Tools",
+        "Automation Lead",
+        "Platform Owner",
         "Director of Operations Excellence",
     ),
     "admin": ("IT Administrator", "Systems Administrator", "Platform Admin"),
     "developer": (
-        "Software Engineer", "Citizen Developer", "Business Analyst",
-        "Low-code Developer", "Solutions Architect", "Data Engineer",
+        "Software Engineer",
+        "Citizen Developer",
+        "Business Analyst",
+        "Low-code Developer",
+        "Solutions Architect",
+        "Data Engineer",
         "Automation Specialist",
     ),
     "end_user": (
-        "Operations Associate", "Account Manager", "Claims Handler",
-        "Warehouse Coordinator", "HR Generalist", "Sales Representative",
-        "Customer Service Agent", "Field Technician", "Accountant",
+        "Operations Associate",
+        "Account Manager",
+        "Claims Handler",
+        "Warehouse Coordinator",
+        "HR Generalist",
+        "Sales Representative",
+        "Customer Service Agent",
+        "Field Technician",
+        "Accountant",
     ),
     "other": ("Project Manager", "Team Lead", "Consultant", "Intern", "Analyst"),
 }
 
 APP_PREFIXES = (
-    "Expense", "Inventory", "Onboarding", "Claims", "Vendor", "Shift", "Asset",
-    "Incident", "Quote", "Leave", "Contract", "Field Service", "Order", "Audit",
-    "Customer 360", "Procurement", "Training", "Fleet", "Returns", "Budget",
+    "Expense",
+    "Inventory",
+    "Onboarding",
+    "Claims",
+    "Vendor",
+    "Shift",
+    "Asset",
+    "Incident",
+    "Quote",
+    "Leave",
+    "Contract",
+    "Field Service",
+    "Order",
+    "Audit",
+    "Customer 360",
+    "Procurement",
+    "Training",
+    "Fleet",
+    "Returns",
+    "Budget",
 )
 
 APP_NOUNS = (
-    "Tracker", "Portal", "Approvals", "Dashboard", "Console", "Planner",
-    "Manager", "Hub", "Intake", "Review Tool",
+    "Tracker",
+    "Portal",
+    "Approvals",
+    "Dashboard",
+    "Console",
+    "Planner",
+    "Manager",
+    "Hub",
+    "Intake",
+    "Review Tool",
 )
 
 FILLS = {
     "feature": (
-        "the query editor", "the table component", "workflows", "the REST connector",
-        "SSO login", "the PDF export", "form validation", "the permissions screen",
-        "scheduled jobs", "the mobile layout", "audit logs", "environment promotion",
+        "the query editor",
+        "the table component",
+        "workflows",
+        "the REST connector",
+        "SSO login",
+        "the PDF export",
+        "form validation",
+        "the permissions screen",
+        "scheduled jobs",
+        "the mobile layout",
+        "audit logs",
+        "environment promotion",
     ),
     "error": (
-        "Error 502: Bad Gateway", "TypeError: Cannot read properties of undefined",
-        "Request timed out after 30000 ms", "ECONNRESET", "403 Forbidden",
-        "Query failed: relation does not exist", "Something went wrong (code 5xx)",
+        "Error 502: Bad Gateway",
+        "TypeError: Cannot read properties of undefined",
+        "Request timed out after 30000 ms",
+        "ECONNRESET",
+        "403 Forbidden",
+        "Query failed: relation does not exist",
+        "Something went wrong (code 5xx)",
     ),
     "browser": ("Chrome 131", "Edge", "Firefox", "Safari on macOS", "the desktop app"),
     "module": ("workflows", "ai_assist", "sso", "audit_log", "premium_support"),
     "connector": (
-        "Postgres", "Snowflake", "Salesforce", "SAP", "Google Sheets", "REST API",
-        "MySQL", "BigQuery",
+        "Postgres",
+        "Snowflake",
+        "Salesforce",
+        "SAP",
+        "Google Sheets",
+        "REST API",
+        "MySQL",
+        "BigQuery",
     ),
 }
 
@@ -143,153 +235,229 @@ TICKET_THEMES = {
         ("bug",),
         ("normal", "high"),
         [
-            ("{app}: button does nothing after latest release",
-             "Since this morning the Submit button in {app} does nothing. No error "
-             "in the UI, console shows: {error}. Reproduced in {browser}."),
-            ("Table component loses sort order",
-             "When users sort the table in {app} and then edit a row, the sort "
-             "order resets. Our {n} users complain daily."),
-            ("Form validation broken in {app}",
-             "Required fields are no longer enforced in {feature}. People are "
-             "submitting empty requests. Can you check?"),
-            ("Wrong totals in {app} after editing",
-             "Totals shown in {app} are off by a few cents after edits. Finance "
-             "noticed it in the monthly close. Looks like a rounding bug."),
-            ("Export to PDF cuts off last column",
-             "the PDF export drops the last column of wide tables. Happens for "
-             "every report in {app}. Screenshot attached."),
-            ("{error} when saving",
-             "Getting '{error}' every time someone saves a record in {app}. "
-             "Started after we connected {connector}."),
+            (
+                "{app}: button does nothing after latest release",
+                "Since this morning the Submit button in {app} does nothing. No error "
+                "in the UI, console shows: {error}. Reproduced in {browser}.",
+            ),
+            (
+                "Table component loses sort order",
+                "When users sort the table in {app} and then edit a row, the sort "
+                "order resets. Our {n} users complain daily.",
+            ),
+            (
+                "Form validation broken in {app}",
+                "Required fields are no longer enforced in {feature}. People are "
+                "submitting empty requests. Can you check?",
+            ),
+            (
+                "Wrong totals in {app} after editing",
+                "Totals shown in {app} are off by a few cents after edits. Finance "
+                "noticed it in the monthly close. Looks like a rounding bug.",
+            ),
+            (
+                "Export to PDF cuts off last column",
+                "the PDF export drops the last column of wide tables. Happens for "
+                "every report in {app}. Screenshot attached.",
+            ),
+            (
+                "{error} when saving",
+                "Getting '{error}' every time someone saves a record in {app}. "
+                "Started after we connected {connector}.",
+            ),
         ],
     ),
     "slowness": (
         ("performance", "slow"),
         ("normal", "high", "urgent"),
         [
-            ("{app} is extremely slow",
-             "Pages in {app} take {n} seconds to load. Users are giving up and "
-             "going back to spreadsheets. This is becoming a real problem."),
-            ("Queries to {connector} very slow since last week",
-             "Query runs against {connector} went from 1s to {n}s. Nothing changed "
-             "on our side. Please investigate, the team is frustrated."),
-            ("Editor lag makes building apps painful",
-             "The editor freezes for several seconds whenever we drag a component. "
-             "Our developers say they cannot work like this."),
-            ("Slow dashboard load for {n} users",
-             "Dashboard in {app} is slow every Monday morning when everyone logs "
-             "in. Is there a capacity issue?"),
-            ("Performance degradation again",
-             "Again the platform is slow today ({browser}). Third time this "
-             "month. We need a root cause, not a workaround."),
+            (
+                "{app} is extremely slow",
+                "Pages in {app} take {n} seconds to load. Users are giving up and "
+                "going back to spreadsheets. This is becoming a real problem.",
+            ),
+            (
+                "Queries to {connector} very slow since last week",
+                "Query runs against {connector} went from 1s to {n}s. Nothing changed "
+                "on our side. Please investigate, the team is frustrated.",
+            ),
+            (
+                "Editor lag makes building apps painful",
+                "The editor freezes for several seconds whenever we drag a component. "
+                "Our developers say they cannot work like this.",
+            ),
+            (
+                "Slow dashboard load for {n} users",
+                "Dashboard in {app} is slow every Monday morning when everyone logs "
+                "in. Is there a capacity issue?",
+            ),
+            (
+                "Performance degradation again",
+                "Again the platform is slow today ({browser}). Third time this "
+                "month. We need a root cause, not a workaround.",
+            ),
         ],
     ),
     "outage": (
         ("outage", "incident"),
         ("urgent", "high"),
         [
-            ("URGENT: {app} down for all users",
-             "{app} returns '{error}' for everyone. This is production and "
-             "{n} people cannot work. Please call me asap."),
-            ("Platform unavailable - production impact",
-             "Nobody can log in since 08:40. Status page says all green. We are "
-             "losing orders. Escalate please."),
-            ("Workflows not running since last night",
-             "Scheduled workflows did not run overnight, {n} jobs missing. "
-             "Our morning reports are empty."),
-            ("Login failing with SSO",
-             "SSO login fails with '{error}'. Entire company locked out of {app}."),
+            (
+                "URGENT: {app} down for all users",
+                "{app} returns '{error}' for everyone. This is production and "
+                "{n} people cannot work. Please call me asap.",
+            ),
+            (
+                "Platform unavailable - production impact",
+                "Nobody can log in since 08:40. Status page says all green. We are "
+                "losing orders. Escalate please.",
+            ),
+            (
+                "Workflows not running since last night",
+                "Scheduled workflows did not run overnight, {n} jobs missing. "
+                "Our morning reports are empty.",
+            ),
+            (
+                "Login failing with SSO",
+                "SSO login fails with '{error}'. Entire company locked out of {app}.",
+            ),
         ],
     ),
     "how_to": (
         ("question", "how_to"),
         ("low", "normal"),
         [
-            ("How do I connect {connector}?",
-             "Hi, we want to use {connector} as a data source. Is there a guide "
-             "for setting up credentials per environment?"),
-            ("Best way to give read-only access?",
-             "Some of our {n} users should only see data, not edit. How do we set "
-             "that up in the permissions screen?"),
-            ("Question about environments",
-             "Can we promote {app} from staging to production without copying "
-             "queries by hand?"),
-            ("How to schedule a job every weekday",
-             "Is there a way to run a workflow only Monday-Friday at 7am our "
-             "time? Could not find it in the docs."),
-            ("Custom component question",
-             "Can we build our own component and reuse it across apps? Any "
-             "example would help our developers."),
+            (
+                "How do I connect {connector}?",
+                "Hi, we want to use {connector} as a data source. Is there a guide "
+                "for setting up credentials per environment?",
+            ),
+            (
+                "Best way to give read-only access?",
+                "Some of our {n} users should only see data, not edit. How do we set "
+                "that up in the permissions screen?",
+            ),
+            (
+                "Question about environments",
+                "Can we promote {app} from staging to production without copying "
+                "queries by hand?",
+            ),
+            (
+                "How to schedule a job every weekday",
+                "Is there a way to run a workflow only Monday-Friday at 7am our "
+                "time? Could not find it in the docs.",
+            ),
+            (
+                "Custom component question",
+                "Can we build our own component and reuse it across apps? Any "
+                "example would help our developers.",
+            ),
         ],
     ),
     "feature_request": (
         ("feature_request",),
         ("low", "normal"),
         [
-            ("Feature request: dark mode in editor",
-             "Several developers asked for dark mode. Would be nice to have."),
-            ("Request: version history for queries",
-             "We would love version history for queries like we have for apps."),
-            ("Need bulk edit in table component",
-             "Our ops team edits {n} rows at once. A bulk edit would save hours."),
-            ("Allow {module} on our plan?",
-             "Is {module} available for us? We'd like to trial it for {app}."),
-            ("Idea: Slack notifications for workflows",
-             "It would help if failed workflows posted to a Slack channel."),
+            (
+                "Feature request: dark mode in editor",
+                "Several developers asked for dark mode. Would be nice to have.",
+            ),
+            (
+                "Request: version history for queries",
+                "We would love version history for queries like we have for apps.",
+            ),
+            (
+                "Need bulk edit in table component",
+                "Our ops team edits {n} rows at once. A bulk edit would save hours.",
+            ),
+            (
+                "Allow {module} on our plan?",
+                "Is {module} available for us? We'd like to trial it for {app}.",
+            ),
+            (
+                "Idea: Slack notifications for workflows",
+                "It would help if failed workflows posted to a Slack channel.",
+            ),
         ],
     ),
     "billing": (
         ("billing",),
         ("normal", "high"),
         [
-            ("Invoice does not match seat count",
-             "We are billed for {n} seats but only use far fewer. Please correct "
-             "the invoice and explain the difference."),
-            ("Price increase at renewal?",
-             "Our renewal quote is much higher than last year. Before we sign we "
-             "need to understand the change."),
-            ("Cancel unused {module} add-on",
-             "We don't use {module} anymore. How do we remove it from the "
-             "contract?"),
-            ("Duplicate charge this month",
-             "Our card was charged twice this month. Please refund one."),
+            (
+                "Invoice does not match seat count",
+                "We are billed for {n} seats but only use far fewer. Please correct "
+                "the invoice and explain the difference.",
+            ),
+            (
+                "Price increase at renewal?",
+                "Our renewal quote is much higher than last year. Before we sign we "
+                "need to understand the change.",
+            ),
+            (
+                "Cancel unused {module} add-on",
+                "We don't use {module} anymore. How do we remove it from the contract?",
+            ),
+            (
+                "Duplicate charge this month",
+                "Our card was charged twice this month. Please refund one.",
+            ),
         ],
     ),
     "access": (
         ("access", "sso"),
         ("normal", "high"),
         [
-            ("New hire cannot log in",
-             "A new developer gets '{error}' when logging in. Invite was sent "
-             "yesterday."),
-            ("Remove access for leaver",
-             "Please confirm that a person who left is fully removed, including "
-             "API tokens."),
-            ("SAML certificate rotation",
-             "Our IdP certificate expires next week. What is the process on your "
-             "side?"),
+            (
+                "New hire cannot log in",
+                "A new developer gets '{error}' when logging in. Invite was sent "
+                "yesterday.",
+            ),
+            (
+                "Remove access for leaver",
+                "Please confirm that a person who left is fully removed, including "
+                "API tokens.",
+            ),
+            (
+                "SAML certificate rotation",
+                "Our IdP certificate expires next week. What is the process on your "
+                "side?",
+            ),
         ],
     ),
     "praise": (
         ("feedback",),
         ("low",),
         [
-            ("Thank you for the quick fix!",
-             "Just wanted to say thanks, the fix for {app} works perfectly and "
-             "the team is very happy."),
-            ("Great webinar",
-             "The webinar on {feature} was excellent. Can we get the recording?"),
-            ("Kudos to your support team",
-             "Your agent went above and beyond yesterday. {app} is live and users "
-             "love it."),
+            (
+                "Thank you for the quick fix!",
+                "Just wanted to say thanks, the fix for {app} works perfectly and "
+                "the team is very happy.",
+            ),
+            (
+                "Great webinar",
+                "The webinar on {feature} was excellent. Can we get the recording?",
+            ),
+            (
+                "Kudos to your support team",
+                "Your agent went above and beyond yesterday. {app} is live and users "
+                "love it.",
+            ),
         ],
     ),
 }
 
 NEGATIVE_THEMES = ("bug", "slowness", "outage", "billing")
 
-CUSTOMER_GREETINGS = ("Hi team,", "Hello,", "Hi there,", "Hey support,",
-                      "Good morning,", "Dear Support,", "")
+CUSTOMER_GREETINGS = (
+    "Hi team,",
+    "Hello,",
+    "Hi there,",
+    "Hey support,",
+    "Good morning,",
+    "Dear Support,",
+    "",
+)
 
 CUSTOMER_SIGNATURES = (
     "Thanks,\n{name}",
@@ -333,10 +501,8 @@ AGENT_REPLIES = (
     "know if anything is unclear.",
     "Sorry for the trouble. Our status page now shows the incident; engineers "
     "are working on it.",
-    "I've passed this to our billing team, they will reply within one business "
-    "day.",
-    "Great question! You can do this with a scheduled workflow and a cron "
-    "expression.",
+    "I've passed this to our billing team, they will reply within one business day.",
+    "Great question! You can do this with a scheduled workflow and a cron expression.",
     "Following up on this ticket: did the suggested change solve it?",
 )
 
@@ -384,8 +550,11 @@ SURVEY_COMMENTS = {
 
 CALL_TITLES = {
     "kickoff": ("Kickoff: goals and success plan", "Welcome and kickoff"),
-    "training": ("Builder training: queries and components",
-                 "Training: workflows 101", "Admin training: permissions"),
+    "training": (
+        "Builder training: queries and components",
+        "Training: workflows 101",
+        "Admin training: permissions",
+    ),
     "office_hours": ("Office hours", "Weekly office hours"),
     "dev_on_demand": ("Dev on demand: {app}", "Pairing session on {app}"),
     "qbr": ("Quarterly business review", "QBR - results and next quarter"),
@@ -425,8 +594,7 @@ VENDOR_LINES = {
         "How does this compare with what your leadership expects?",
     ),
     "exec_sponsor": (
-        "Thank you for making time. We want to make sure we support your "
-        "priorities.",
+        "Thank you for making time. We want to make sure we support your priorities.",
         "What does success look like for you this year?",
         "We can bring our product team in for the roadmap.",
     ),
@@ -468,20 +636,42 @@ CUSTOMER_LINES = {
 
 # (kpi, unit, direction, baseline range, target range, annual value range or None)
 KPI_TEMPLATES = (
-    ("Hours of manual reporting per week", "hours", "down", (60, 200), (10, 40),
-     (50_000, 400_000)),
+    (
+        "Hours of manual reporting per week",
+        "hours",
+        "down",
+        (60, 200),
+        (10, 40),
+        (50_000, 400_000),
+    ),
     ("Average ticket resolution time", "days", "down", (5, 15), (1, 3), None),
     ("Apps in production", "count", "up", (0, 4), (8, 20), None),
-    ("Order processing cycle time", "hours", "down", (48, 96), (8, 24),
-     (100_000, 900_000)),
-    ("Self-service requests automated", "percent", "up", (5, 25), (50, 80),
-     (30_000, 250_000)),
+    (
+        "Order processing cycle time",
+        "hours",
+        "down",
+        (48, 96),
+        (8, 24),
+        (100_000, 900_000),
+    ),
+    (
+        "Self-service requests automated",
+        "percent",
+        "up",
+        (5, 25),
+        (50, 80),
+        (30_000, 250_000),
+    ),
     ("Spreadsheets retired", "count", "up", (0, 5), (20, 60), None),
 )
 
 CHURN_REASONS = (
-    "budget cuts", "moved to a competitor", "low adoption",
-    "champion left", "performance concerns", "merged with another company",
+    "budget cuts",
+    "moved to a competitor",
+    "low adoption",
+    "champion left",
+    "performance concerns",
+    "merged with another company",
 )
 
 TOUCHPOINT_NOTES = {

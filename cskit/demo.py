@@ -47,25 +47,51 @@ _CUTOFF = np.datetime64(DEMO_END + timedelta(days=1), "us")
 _NEVER = 10**6
 _CHUNK = 2000
 _ROLES = np.array(
-    ["developer", "end_user", "admin", "champion", "exec_sponsor",
-     "economic_buyer", "other"]
+    [
+        "developer",
+        "end_user",
+        "admin",
+        "champion",
+        "exec_sponsor",
+        "economic_buyer",
+        "other",
+    ]
 )
 _DEV, _END_USER, _ADMIN, _CHAMPION, _EXEC, _BUYER, _OTHER = range(7)
 _DRIVERS = (
-    "usage_decay", "champion_left", "no_roadmap", "negative_tickets",
-    "slow_performance", "low_nps", "low_engagement",
+    "usage_decay",
+    "champion_left",
+    "no_roadmap",
+    "negative_tickets",
+    "slow_performance",
+    "low_nps",
+    "low_engagement",
 )
 _ZONES = (
-    "America/New_York", "America/Chicago", "Europe/Berlin", "Europe/London",
-    "UTC", "Asia/Tokyo", "Australia/Sydney", "Asia/Singapore",
+    "America/New_York",
+    "America/Chicago",
+    "Europe/Berlin",
+    "Europe/London",
+    "UTC",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Asia/Singapore",
 )
 _ZONE_P = (0.28, 0.12, 0.18, 0.1, 0.07, 0.1, 0.08, 0.07)
-_LOCAL_CURRENCY = {"Europe/Berlin": ("EUR", 0.85), "Europe/London": ("GBP", 0.85),
-                   "Australia/Sydney": ("AUD", 0.5)}
+_LOCAL_CURRENCY = {
+    "Europe/Berlin": ("EUR", 0.85),
+    "Europe/London": ("GBP", 0.85),
+    "Australia/Sydney": ("AUD", 0.5),
+}
 _FX_BASE = {"EUR": 1.09, "GBP": 1.27, "AUD": 0.66}
 _SEAT_PRICE = {"team": 25.0, "business": 45.0, "enterprise": 70.0}
-_MODULE_PRICE = {"workflows": 400.0, "ai_assist": 600.0, "sso": 250.0,
-                 "audit_log": 150.0, "premium_support": 800.0}
+_MODULE_PRICE = {
+    "workflows": 400.0,
+    "ai_assist": 600.0,
+    "sso": 250.0,
+    "audit_log": 150.0,
+    "premium_support": 800.0,
+}
 _LIST_SEP = ";"
 
 
@@ -114,8 +140,7 @@ def _check_options(accounts: int, seed: int, months: int) -> None:
             )
         if not low <= value <= high:
             raise InvalidInputError(
-                f"{name}={value} is out of range; pass a value between {low} "
-                f"and {high}"
+                f"{name}={value} is out of range; pass a value between {low} and {high}"
             )
 
 
@@ -140,10 +165,12 @@ def _plan_accounts(rng, n: int, cal: _Calendar) -> dict:
 
 def _plan_firmographics(rng, acc: dict) -> None:
     n = acc["n"]
-    acc["segment"] = rng.choice(["smb", "mid_market", "enterprise"], n,
-                                p=[0.5, 0.35, 0.15])
-    median = np.select([acc["segment"] == "smb", acc["segment"] == "mid_market"],
-                       [9, 25], 70)
+    acc["segment"] = rng.choice(
+        ["smb", "mid_market", "enterprise"], n, p=[0.5, 0.35, 0.15]
+    )
+    median = np.select(
+        [acc["segment"] == "smb", acc["segment"] == "mid_market"], [9, 25], 70
+    )
     size = np.clip(np.round(median * rng.lognormal(0, 0.6, n)), 5, 400).astype(int)
     biggest = int(np.argmax(size))
     size[biggest] = max(size[biggest], 160 + int(rng.integers(0, 60)))
@@ -152,9 +179,14 @@ def _plan_firmographics(rng, acc: dict) -> None:
     tier_draw = rng.random(n)
     acc["tier"] = np.select(
         [acc["segment"] == "smb", acc["segment"] == "mid_market"],
-        [np.where(tier_draw < 0.8, "standard", "premium"),
-         np.where(tier_draw < 0.35, "standard",
-                  np.where(tier_draw < 0.9, "premium", "strategic"))],
+        [
+            np.where(tier_draw < 0.8, "standard", "premium"),
+            np.where(
+                tier_draw < 0.35,
+                "standard",
+                np.where(tier_draw < 0.9, "premium", "strategic"),
+            ),
+        ],
         np.where(tier_draw < 0.4, "premium", "strategic"),
     )
     acc["plan"] = np.select(
@@ -247,13 +279,16 @@ def _plan_trajectories(rng, acc: dict, cal: _Calendar) -> None:
     acc["act_start"] = np.maximum(acc["kickoff"], 0)
     final_churn = acc["churned"] & (acc["reactivated"] >= _NEVER)
     acc["act_end"] = np.where(final_churn, acc["churn_day"], cal.n_days)
-    acc["gap"] = (np.where(acc["reactivated"] < _NEVER, acc["churn_day"], _NEVER),
-                  acc["reactivated"])
+    acc["gap"] = (
+        np.where(acc["reactivated"] < _NEVER, acc["churn_day"], _NEVER),
+        acc["reactivated"],
+    )
     acc["horizon"] = np.where(acc["churned"], acc["churn_day"], cal.n_days)
     acc["growth"] = 0.7 * (1 - p) * rng.random(n)
     strong = acc["drivers"]["usage_decay"] | (acc["churned"] & (rng.random(n) < 0.5))
-    acc["decay_amp"] = np.where(strong, rng.uniform(0.55, 0.9, n),
-                                0.3 * p * rng.random(n))
+    acc["decay_amp"] = np.where(
+        strong, rng.uniform(0.55, 0.9, n), 0.3 * p * rng.random(n)
+    )
     acc["decay_len"] = rng.integers(90, 170, n)
     acc["level"] = np.where(acc["onboarding"], 0.5, rng.lognormal(0, 0.3, n))
     roadmap = ~acc["drivers"]["no_roadmap"] & (rng.random(n) > 0.1)
@@ -263,9 +298,19 @@ def _plan_trajectories(rng, acc: dict, cal: _Calendar) -> None:
 def _intensity(acc: dict, cal: _Calendar) -> np.ndarray:
     """Return the account x day usage multiplier (0 outside the active window)."""
     day = np.arange(cal.n_days)[None, :]
-    col = {key: acc[key][:, None] for key in
-           ("act_start", "act_end", "growth", "horizon", "decay_amp", "decay_len",
-            "kickoff", "level")}
+    col = {
+        key: acc[key][:, None]
+        for key in (
+            "act_start",
+            "act_end",
+            "growth",
+            "horizon",
+            "decay_amp",
+            "decay_len",
+            "kickoff",
+            "level",
+        )
+    }
     gap_start, gap_end = (g[:, None] for g in acc["gap"])
     alive = (day >= col["act_start"]) & (day < col["act_end"])
     alive &= ~((day >= gap_start) & (day < gap_end))
@@ -304,8 +349,9 @@ def _plan_contacts(rng, acc: dict, cal: _Calendar) -> dict:
     ppl = {"account": account, "rank": rank, "first": first, "count": counts}
 
     fixed = np.array([_EXEC, _CHAMPION, _DEV, _BUYER])
-    drawn = rng.choice([_DEV, _END_USER, _ADMIN, _OTHER], rank.size,
-                       p=[0.3, 0.52, 0.04, 0.14])
+    drawn = rng.choice(
+        [_DEV, _END_USER, _ADMIN, _OTHER], rank.size, p=[0.3, 0.52, 0.04, 0.14]
+    )
     ppl["role"] = np.where(rank < 4, fixed[np.minimum(rank, 3)], drawn)
     parent = np.floor(rng.random(rank.size) * np.ceil(rank / 3)).astype(int)
     ppl["manager"] = np.where(rank == 0, -1, first[account] + parent)
@@ -321,8 +367,9 @@ def _contact_dates(rng, acc: dict, ppl: dict, cal: _Calendar) -> None:
     start = acc["contract_start"][a]
     last = np.minimum(acc["act_end"][a], cal.n_days) - 1
     spread = np.floor(rng.random(size) ** 1.6 * np.maximum(last - start, 0))
-    created = np.where(ppl["rank"] < 4, start - rng.integers(0, 20, size),
-                       start + spread.astype(int))
+    created = np.where(
+        ppl["rank"] < 4, start - rng.integers(0, 20, size), start + spread.astype(int)
+    )
 
     room = np.maximum(last - created - 10, 0)
     left = created + 10 + np.floor(rng.random(size) * room).astype(int)
@@ -374,8 +421,15 @@ def _signal_weights(ppl: dict) -> None:
         ppl["w_" + signal] = np.where(decoy != "", own, weight)
 
 
-def _pick_contacts(rng, ppl: dict, account: np.ndarray, day: np.ndarray,
-                   weight: np.ndarray, *, tries: int = 6) -> np.ndarray:
+def _pick_contacts(
+    rng,
+    ppl: dict,
+    account: np.ndarray,
+    day: np.ndarray,
+    weight: np.ndarray,
+    *,
+    tries: int = 6,
+) -> np.ndarray:
     """Pick a contact per request, weighted within its account, active that day.
 
     Returns the contact row, or -1 where no active contact was found.
@@ -411,9 +465,12 @@ def _account_names(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
     repeat = np.arange(n) // size
     tail = np.where(repeat > 0, " " + (repeat + 1).astype(str), "")
     names = np.char.add(np.char.add(np.char.add(word, " "), suffix), tail)
-    domains = np.char.add(np.char.lower(np.char.add(np.char.add(word, suffix),
-                                                      np.char.replace(tail, " ", ""))),
-                          ".com")
+    domains = np.char.add(
+        np.char.lower(
+            np.char.add(np.char.add(word, suffix), np.char.replace(tail, " ", ""))
+        ),
+        ".com",
+    )
     return names.astype(object), domains.astype(object)
 
 
@@ -426,8 +483,9 @@ def _contact_names(rng, acc: dict, ppl: dict, domains: np.ndarray) -> None:
     given, family = first[combo % first.size], last[combo // first.size]
     ppl["name"] = np.char.add(np.char.add(given, " "), family).astype(object)
     local = np.char.lower(np.char.add(np.char.add(given, "."), family))
-    ppl["email"] = np.char.add(np.char.add(local, "@"),
-                               domains[ppl["account"]].astype(str)).astype(object)
+    ppl["email"] = np.char.add(
+        np.char.add(local, "@"), domains[ppl["account"]].astype(str)
+    ).astype(object)
     ppl["given"] = given.astype(object)
 
 
@@ -441,8 +499,9 @@ def _contact_titles(rng, ppl: dict) -> tuple[np.ndarray, np.ndarray]:
         titles[rows] = options[(draw[rows, 0] * options.size).astype(int)]
     departments = np.array(txt.DEPARTMENTS, dtype=object)
     department = departments[(draw[:, 1] * departments.size).astype(int)]
-    department = np.where(role == _DEV, np.where(draw[:, 1] < 0.6, "Engineering",
-                                                 "IT"), department)
+    department = np.where(
+        role == _DEV, np.where(draw[:, 1] < 0.6, "Engineering", "IT"), department
+    )
     department = np.where(role == _EXEC, "Executive", department)
     department = np.where(role == _BUYER, "Finance", department)
     return titles, department
@@ -457,16 +516,20 @@ def _plan_apps(rng, acc: dict, ppl: dict, cal: _Calendar) -> dict:
     """Draw apps sorted by account and creation day; the first is the TTV app."""
     p, n = acc["p"], acc["n"]
     developers = np.bincount(ppl["account"][ppl["role"] == _DEV], minlength=n)
-    count = 1 + rng.poisson(np.where(acc["onboarding"], 0.6,
-                                     0.5 * developers * (1.1 - p)))
+    count = 1 + rng.poisson(
+        np.where(acc["onboarding"], 0.6, 0.5 * developers * (1.1 - p))
+    )
     account = np.repeat(np.arange(n), np.minimum(count, 80))
     first = np.concatenate(([0], np.cumsum(np.bincount(account, minlength=n))[:-1]))
     rank = np.arange(account.size) - first[account]
 
     kickoff, end = acc["kickoff"][account], acc["act_end"][account]
     spread = np.floor(rng.random(account.size) ** 0.9 * np.maximum(end - kickoff, 1))
-    created = np.where(rank == 0, kickoff + rng.integers(1, 8, account.size),
-                       kickoff + spread.astype(int))
+    created = np.where(
+        rank == 0,
+        kickoff + rng.integers(1, 8, account.size),
+        kickoff + spread.astype(int),
+    )
     gap_start, gap_end = (g[account] for g in acc["gap"])
     created = np.where((created >= gap_start) & (created < gap_end), gap_end, created)
     created = np.minimum(created, cal.n_days - 1)
@@ -474,8 +537,9 @@ def _plan_apps(rng, acc: dict, ppl: dict, cal: _Calendar) -> dict:
     apps = {"account": account[order], "created": created[order], "first": first}
     apps["count"] = np.bincount(account, minlength=n)
     _app_lifecycle(rng, acc, apps, cal)
-    apps["owner"] = _pick_contacts(rng, ppl, apps["account"], apps["created"],
-                                   ppl["w_apps"])
+    apps["owner"] = _pick_contacts(
+        rng, ppl, apps["account"], apps["created"], ppl["w_apps"]
+    )
     return apps
 
 
@@ -483,8 +547,9 @@ def _app_lifecycle(rng, acc: dict, apps: dict, cal: _Calendar) -> None:
     a, created, size = apps["account"], apps["created"], apps["account"].size
     is_first = np.arange(size) == apps["first"][a]
     ttv = 5 + rng.gamma(2.0, 6 + 25 * acc["p"][a])
-    published = np.where(is_first, acc["kickoff"][a] + ttv,
-                         created + 2 + rng.exponential(20, size)).astype(int)
+    published = np.where(
+        is_first, acc["kickoff"][a] + ttv, created + 2 + rng.exponential(20, size)
+    ).astype(int)
     published = np.maximum(published, created + 1)
     keep = (is_first | (rng.random(size) < 0.65)) & ~acc["onboarding"][a]
     keep &= published < acc["act_end"][a]
@@ -515,9 +580,15 @@ def _apps_at(rng, apps: dict, account: np.ndarray, day: np.ndarray) -> np.ndarra
     return np.where(known > 0, pick.astype(int), -1)
 
 
-def _daily_activity(rng, intensity: np.ndarray, weekday: np.ndarray,
-                    account: np.ndarray, low: np.ndarray, high: np.ndarray,
-                    rate: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _daily_activity(
+    rng,
+    intensity: np.ndarray,
+    weekday: np.ndarray,
+    account: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    rate: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Return (row, day) of the active days of each actor, in chunks of rows.
 
     An actor is active on a day with probability ``rate * intensity[account,
@@ -558,8 +629,9 @@ def _developer_days(rng, acc, ppl, intensity, cal) -> tuple[np.ndarray, np.ndarr
     high = np.where(dormant & ~ppl["influencer"][dev], stop.astype(int), high)
     rate = 0.42 * rng.lognormal(0, 0.5, dev.size)
     rate = np.where(ppl["influencer"][dev], 0.9, rate)
-    row, day = _daily_activity(rng, intensity, _weekday_factor(cal),
-                               ppl["account"][dev], low, high, rate)
+    row, day = _daily_activity(
+        rng, intensity, _weekday_factor(cal), ppl["account"][dev], low, high, rate
+    )
     return dev[row], day
 
 
@@ -574,9 +646,17 @@ def _make_events(rng, acc, ppl, apps, intensity, cal, ids) -> pd.DataFrame:
             app = _apps_at(rng, apps, account[take], day[take]).astype(np.int32)
             take, app = take[app >= 0], app[app >= 0]
         secs = rng.integers(8 * 3600, 19 * 3600, take.size, dtype=np.int32)
-        parts.append((contact[take], account[take], day[take],
-                      np.full(take.size, code, dtype=np.int8), app,
-                      1 + rng.poisson(extra, take.size).astype(np.int32), secs))
+        parts.append(
+            (
+                contact[take],
+                account[take],
+                day[take],
+                np.full(take.size, code, dtype=np.int8),
+                app,
+                1 + rng.poisson(extra, take.size).astype(np.int32),
+                secs,
+            )
+        )
     parts.extend(_app_milestone_events(apps, cal))
     contact, account, day, event, app, count, secs = (
         np.concatenate(x) for x in zip(*parts, strict=True)
@@ -586,12 +666,17 @@ def _make_events(rng, acc, ppl, apps, intensity, cal, ids) -> pd.DataFrame:
     ts = _stamp(cal, day, secs, acc, account)
     order = np.argsort(ts)
     names = np.array([*_EVENTS, "app_create", "app_publish"], dtype=object)
-    return _frame("events", {
-        "ts": ts[order], "account_id": _Coded(account[order], ids["account"]),
-        "contact_id": _Coded(contact[order], ids["contact"]),
-        "event": _Coded(event[order], names), "app_id": _Coded(app[order], ids["app"]),
-        "count": count[order],
-    })
+    return _frame(
+        "events",
+        {
+            "ts": ts[order],
+            "account_id": _Coded(account[order], ids["account"]),
+            "contact_id": _Coded(contact[order], ids["contact"]),
+            "event": _Coded(event[order], names),
+            "app_id": _Coded(app[order], ids["app"]),
+            "count": count[order],
+        },
+    )
 
 
 def _app_milestone_events(apps: dict, cal: _Calendar) -> list[tuple]:
@@ -600,12 +685,17 @@ def _app_milestone_events(apps: dict, cal: _Calendar) -> list[tuple]:
     columns = (("created", "created_secs"), ("published", "published_secs"))
     for code, (column, secs) in enumerate(columns, start=len(_EVENTS)):
         rows = np.flatnonzero((apps[column] >= 0) & (apps[column] < cal.n_days))
-        parts.append((apps["owner"][rows].astype(np.int32),
-                      apps["account"][rows].astype(np.int32),
-                      apps[column][rows].astype(np.int32),
-                      np.full(rows.size, code, dtype=np.int8), rows.astype(np.int32),
-                      np.ones(rows.size, dtype=np.int32),
-                      apps[secs][rows].astype(np.int32)))
+        parts.append(
+            (
+                apps["owner"][rows].astype(np.int32),
+                apps["account"][rows].astype(np.int32),
+                apps[column][rows].astype(np.int32),
+                np.full(rows.size, code, dtype=np.int8),
+                rows.astype(np.int32),
+                np.ones(rows.size, dtype=np.int32),
+                apps[secs][rows].astype(np.int32),
+            )
+        )
     return parts
 
 
@@ -625,22 +715,27 @@ def _make_app_usage(rng, acc, ppl, apps, intensity, cal, ids) -> pd.DataFrame:
     two = (one + 1 + np.floor(rng.random(users.size) * (k - 1))).astype(int) % k
     second = (rng.random(users.size) < 0.4) & (k > 1)
     user = np.concatenate([users, users[second]])
-    app = live[live_first[np.concatenate([a, a[second]])]
-               + np.concatenate([one, two[second]])]
+    app = live[
+        live_first[np.concatenate([a, a[second]])] + np.concatenate([one, two[second]])
+    ]
 
     low = np.maximum(ppl["created"][user], apps["published"][app])
-    high = np.minimum(np.minimum(ppl["left"][user], apps["archived"][app]),
-                      cal.n_days)
+    high = np.minimum(np.minimum(ppl["left"][user], apps["archived"][app]), cal.n_days)
     rate = 0.3 * rng.lognormal(0, 0.6, user.size)
-    row, day = _daily_activity(rng, intensity, _weekday_factor(cal),
-                               apps["account"][app], low, high, rate)
+    row, day = _daily_activity(
+        rng, intensity, _weekday_factor(cal), apps["account"][app], low, high, rate
+    )
     order = np.lexsort((row, day))
     row, day = row[order], day[order]
-    return _frame("app_usage", {
-        "date": cal.dates(day), "app_id": _Coded(app[row], ids["app"]),
-        "end_user_id": _Coded(user[row], ids["contact"]),
-        "account_id": _Coded(apps["account"][app[row]], ids["account"]),
-    })
+    return _frame(
+        "app_usage",
+        {
+            "date": cal.dates(day),
+            "app_id": _Coded(app[row], ids["app"]),
+            "end_user_id": _Coded(user[row], ids["contact"]),
+            "account_id": _Coded(apps["account"][app[row]], ids["account"]),
+        },
+    )
 
 
 # --------------------------------------------------------------------------
@@ -648,10 +743,26 @@ def _make_app_usage(rng, acc, ppl, apps, intensity, cal, ids) -> pd.DataFrame:
 # --------------------------------------------------------------------------
 
 _THEMES = tuple(txt.TICKET_THEMES)
-_THEME_BASE = {"bug": 3.0, "slowness": 1.2, "outage": 0.4, "how_to": 4.0,
-               "feature_request": 2.0, "billing": 0.6, "access": 1.2, "praise": 1.0}
-_SOLVE_DAYS = {"bug": 4.0, "slowness": 6.0, "outage": 0.4, "how_to": 1.5,
-               "feature_request": 12.0, "billing": 3.0, "access": 1.0, "praise": 0.5}
+_THEME_BASE = {
+    "bug": 3.0,
+    "slowness": 1.2,
+    "outage": 0.4,
+    "how_to": 4.0,
+    "feature_request": 2.0,
+    "billing": 0.6,
+    "access": 1.2,
+    "praise": 1.0,
+}
+_SOLVE_DAYS = {
+    "bug": 4.0,
+    "slowness": 6.0,
+    "outage": 0.4,
+    "how_to": 1.5,
+    "feature_request": 12.0,
+    "billing": 3.0,
+    "access": 1.0,
+    "praise": 0.5,
+}
 _RESPONSE_HOURS = {"low": 16.0, "normal": 6.0, "high": 2.0, "urgent": 0.5}
 _AREAS = ("editor", "queries", "workflows", "connectors", "permissions", "ui")
 _HOUR = np.timedelta64(3600 * 10**6, "us")
@@ -661,7 +772,7 @@ def _plan_tickets(rng, acc: dict, ppl: dict) -> dict:
     """Ticket account, day and requester; risky accounts file more, later."""
     p, negative = acc["p"], acc["drivers"]["negative_tickets"]
     span = np.maximum(acc["act_end"] - acc["act_start"], 0)
-    rate = (0.25 + 0.05 * np.sqrt(acc["n_contacts"])) * (0.6 + p + 0.8 * negative)
+    rate = (0.35 + 0.06 * np.sqrt(acc["n_contacts"])) * (0.6 + p + 0.8 * negative)
     a = np.repeat(np.arange(acc["n"]), rng.poisson(rate * span / 30.4))
     skew = 1 + p[a] + 2.5 * negative[a]
     day = acc["act_start"][a] + np.floor(rng.random(a.size) ** (1 / skew) * span[a])
@@ -669,8 +780,12 @@ def _plan_tickets(rng, acc: dict, ppl: dict) -> dict:
     gap_start, gap_end = acc["gap"]
     keep = ~((day >= gap_start[a]) & (day < gap_end[a]))
     a, day = a[keep], day[keep]
-    return {"account": a, "day": day, "theme": _ticket_themes(rng, acc, a),
-            "requester": _pick_contacts(rng, ppl, a, day, ppl["w_tickets"])}
+    return {
+        "account": a,
+        "day": day,
+        "theme": _ticket_themes(rng, acc, a),
+        "requester": _pick_contacts(rng, ppl, a, day, ppl["w_tickets"]),
+    }
 
 
 def _ticket_themes(rng, acc: dict, a: np.ndarray) -> np.ndarray:
@@ -686,8 +801,10 @@ def _ticket_themes(rng, acc: dict, a: np.ndarray) -> np.ndarray:
 
 
 def _fills(draw: np.ndarray, app: str) -> dict:
-    fills = {key: values[int(draw[i] * len(values))]
-             for i, (key, values) in enumerate(txt.FILLS.items())}
+    fills = {
+        key: values[int(draw[i] * len(values))]
+        for i, (key, values) in enumerate(txt.FILLS.items())
+    }
     fills["app"] = app
     fills["n"] = int(3 + draw[-1] ** 2 * 120)
     return fills
@@ -712,8 +829,7 @@ def _ticket_texts(rng, t: dict, app_names: np.ndarray) -> dict:
 
 def _ticket_times(rng, acc: dict, t: dict, priority: list, cal: _Calendar) -> dict:
     a, size = t["account"], t["account"].size
-    created = _stamp(cal, t["day"], rng.integers(7 * 3600, 19 * 3600, size),
-                     acc, a)
+    created = _stamp(cal, t["day"], rng.integers(7 * 3600, 19 * 3600, size), acc, a)
     hours = np.array([_RESPONSE_HOURS[x] for x in priority]) * (1 + acc["p"][a])
     first = created + (hours * rng.exponential(1, size) * _HOUR).astype("m8[us]")
     days = np.array([_SOLVE_DAYS[_THEMES[x]] for x in t["theme"]])
@@ -724,10 +840,17 @@ def _ticket_times(rng, acc: dict, t: dict, priority: list, cal: _Calendar) -> di
     first[first >= _CUTOFF] = np.datetime64("NaT")
     solved[unsolved | (solved >= _CUTOFF) | np.isnat(first)] = np.datetime64("NaT")
     recent = solved >= _CUTOFF - 14 * 24 * _HOUR
-    status = np.where(np.isnat(solved), np.where(np.isnat(first), "open", "pending"),
-                      np.where(recent, "solved", "closed"))
-    return {"created": created, "first": first, "solved": solved,
-            "status": status.astype(object)}
+    status = np.where(
+        np.isnat(solved),
+        np.where(np.isnat(first), "open", "pending"),
+        np.where(recent, "solved", "closed"),
+    )
+    return {
+        "created": created,
+        "first": first,
+        "solved": solved,
+        "status": status.astype(object),
+    }
 
 
 def _satisfaction(rng, acc: dict, t: dict, solved: np.ndarray) -> np.ndarray:
@@ -744,21 +867,36 @@ def _make_tickets(rng, acc, ppl, apps, cal, ids) -> tuple[pd.DataFrame, dict]:
     t.update(_ticket_times(rng, acc, t, texts["priority"], cal))
     t.update(texts)
     t["satisfaction"] = _satisfaction(rng, acc, t, t["solved"])
-    channel = rng.choice(np.array(["email", "web", "chat", "phone"], dtype=object),
-                         t["account"].size, p=[0.45, 0.3, 0.15, 0.1])
+    channel = rng.choice(
+        np.array(["email", "web", "chat", "phone"], dtype=object),
+        t["account"].size,
+        p=[0.45, 0.3, 0.15, 0.1],
+    )
 
     order = np.argsort(t["created"], kind="stable")
-    t = {key: _objects(value)[order] if key == "tags" else np.asarray(value)[order]
-         for key, value in t.items()}
+    t = {
+        key: _objects(value)[order] if key == "tags" else np.asarray(value)[order]
+        for key, value in t.items()
+    }
     t["id"] = _ids("TCK", t["account"].size, 6)
-    frame = _frame("tickets", {
-        "ticket_id": t["id"], "account_id": ids["account"][t["account"]],
-        "requester_id": _lookup(ids["contact"], t["requester"]),
-        "created_at": t["created"], "first_response_at": t["first"],
-        "solved_at": t["solved"], "priority": t["priority"], "status": t["status"],
-        "tags": t["tags"], "subject": t["subject"], "description": t["description"],
-        "satisfaction": t["satisfaction"], "channel": channel[order],
-    })
+    frame = _frame(
+        "tickets",
+        {
+            "ticket_id": t["id"],
+            "account_id": ids["account"][t["account"]],
+            "requester_id": _lookup(ids["contact"], t["requester"]),
+            "created_at": t["created"],
+            "first_response_at": t["first"],
+            "solved_at": t["solved"],
+            "priority": t["priority"],
+            "status": t["status"],
+            "tags": t["tags"],
+            "subject": t["subject"],
+            "description": t["description"],
+            "satisfaction": t["satisfaction"],
+            "channel": channel[order],
+        },
+    )
     return frame, t
 
 
@@ -789,8 +927,11 @@ def _customer_body(draw, t: dict, i: int, who: dict) -> str:
 
 def _followup(draw, t: dict, i: int, who: dict, previous: str) -> str:
     negative = t["theme"][i] in [_THEMES.index(x) for x in txt.NEGATIVE_THEMES]
-    mood = "negative" if negative and draw[0] < 0.3 + 0.6 * who["p"] else (
-        "positive" if draw[0] > 0.5 else "neutral")
+    mood = (
+        "negative"
+        if negative and draw[0] < 0.3 + 0.6 * who["p"]
+        else ("positive" if draw[0] > 0.5 else "neutral")
+    )
     lines = txt.CUSTOMER_FOLLOWUPS[mood]
     body = lines[int(draw[1] * len(lines))].format(**_fills(draw[2:], "the app"))
     if draw[1] < 0.35:
@@ -839,7 +980,10 @@ def _who(acc: dict, ppl: dict, t: dict, i: int, names: np.ndarray) -> dict:
         "name": ppl["name"][row] if known else "IT Team",
         "given": ppl["given"][row] if known else "there",
         "title": ppl["title"][row] if known else "IT",
-        "company": names[a], "p": acc["p"][a], "agent": "", "date": "",
+        "company": names[a],
+        "p": acc["p"][a],
+        "agent": "",
+        "date": "",
     }
 
 
@@ -861,8 +1005,9 @@ def _closeness(acc: dict, a: np.ndarray, day: np.ndarray) -> np.ndarray:
     return np.clip((day - acc["horizon"][a] + 120) / 120, 0, 1)
 
 
-def _survey_wave(rng, acc, ppl, cal, *, every: int, offset: int, size: int,
-                 share: float) -> dict:
+def _survey_wave(
+    rng, acc, ppl, cal, *, every: int, offset: int, size: int, share: float
+) -> dict:
     waves = cal.month_starts[offset::every]
     a = np.repeat(np.arange(acc["n"]), waves.size)
     wave = np.tile(waves, acc["n"])
@@ -891,23 +1036,31 @@ def _survey_scores(rng, acc: dict, kind: str, a, day, bad=None) -> np.ndarray:
     return np.clip(np.round(rng.normal(mean, spread)), low, high)
 
 
-def _csat_after_tickets(rng, acc: dict, t: dict) -> dict:
+def _csat_after_tickets(rng, ppl: dict, t: dict) -> dict:
+    """CSAT from requesters of rated tickets (never from a decoy of another signal)."""
     rated = pd.notna(t["satisfaction"]) & (t["requester"] >= 0)
+    rated &= ppl["w_surveys"][np.maximum(t["requester"], 0)] > 0
     rated &= rng.random(rated.size) < 0.7
     delay = (rng.uniform(0.5, 30, rated.size) * _HOUR).astype("m8[us]")
     when = t["solved"] + delay
     rated &= when < _CUTOFF
-    return {"account": t["account"][rated], "contact": t["requester"][rated],
-            "stamp": when[rated], "bad": t["satisfaction"][rated]}
+    return {
+        "account": t["account"][rated],
+        "contact": t["requester"][rated],
+        "stamp": when[rated],
+        "bad": t["satisfaction"][rated],
+    }
 
 
-def _survey_comments(rng, acc: dict, kind: np.ndarray, score: np.ndarray,
-                     a: np.ndarray) -> np.ndarray:
+def _survey_comments(
+    rng, acc: dict, kind: np.ndarray, score: np.ndarray, a: np.ndarray
+) -> np.ndarray:
     low = np.array([_SCALES[k][0] for k in kind])
     high = np.array([_SCALES[k][1] for k in kind])
     level = (score - low) / (high - low)
-    mood = np.where(level >= 0.85, "positive",
-                    np.where(level >= 0.65, "neutral", "negative")).astype(object)
+    mood = np.where(
+        level >= 0.85, "positive", np.where(level >= 0.65, "neutral", "negative")
+    ).astype(object)
     slow = acc["drivers"]["slow_performance"][a] & (rng.random(a.size) < 0.6)
     mood[(mood == "negative") & slow] = "slow"
     draw = rng.random((a.size, 3))
@@ -922,34 +1075,45 @@ def _survey_comments(rng, acc: dict, kind: np.ndarray, score: np.ndarray,
 
 def _make_surveys(rng, acc, ppl, t: dict, cal: _Calendar, ids) -> pd.DataFrame:
     parts = []
-    for kind, every, offset, size, share in (("nps", 3, 1, 25, 0.25),
-                                             ("ces", 6, 2, 10, 0.2)):
-        wave = _survey_wave(rng, acc, ppl, cal, every=every, offset=offset,
-                            size=size, share=share)
+    for kind, every, offset, size, share in (
+        ("nps", 3, 1, 25, 0.25),
+        ("ces", 6, 2, 10, 0.2),
+    ):
+        wave = _survey_wave(
+            rng, acc, ppl, cal, every=every, offset=offset, size=size, share=share
+        )
         secs = rng.integers(7 * 3600, 19 * 3600, wave["day"].size)
-        wave["stamp"] = _stamp(cal, wave["day"], secs,
-                               acc, wave["account"])
+        wave["stamp"] = _stamp(cal, wave["day"], secs, acc, wave["account"])
         wave["score"] = _survey_scores(rng, acc, kind, wave["account"], wave["day"])
         parts.append((kind, wave))
-    csat = _csat_after_tickets(rng, acc, t)
-    csat_day = ((csat["stamp"].astype("M8[D]") - cal.start).astype(int))
-    csat["score"] = _survey_scores(rng, acc, "csat", csat["account"], csat_day,
-                                   csat["bad"])
+    csat = _csat_after_tickets(rng, ppl, t)
+    csat_day = (csat["stamp"].astype("M8[D]") - cal.start).astype(int)
+    csat["score"] = _survey_scores(
+        rng, acc, "csat", csat["account"], csat_day, csat["bad"]
+    )
     parts.append(("csat", csat))
 
-    cat = {key: np.concatenate([part[key] for _, part in parts])
-           for key in ("account", "contact", "stamp", "score")}
-    kind = np.concatenate([np.full(part["account"].size, name, dtype=object)
-                           for name, part in parts])
+    cat = {
+        key: np.concatenate([part[key] for _, part in parts])
+        for key in ("account", "contact", "stamp", "score")
+    }
+    kind = np.concatenate(
+        [np.full(part["account"].size, name, dtype=object) for name, part in parts]
+    )
     comment = _survey_comments(rng, acc, kind, cat["score"], cat["account"])
     order = np.argsort(cat["stamp"], kind="stable")
-    return _frame("surveys", {
-        "response_id": _ids("R", order.size, 6),
-        "account_id": ids["account"][cat["account"][order]],
-        "contact_id": ids["contact"][cat["contact"][order]],
-        "submitted_at": cat["stamp"][order], "kind": kind[order],
-        "score": cat["score"][order], "comment": comment[order],
-    })
+    return _frame(
+        "surveys",
+        {
+            "response_id": _ids("R", order.size, 6),
+            "account_id": ids["account"][cat["account"][order]],
+            "contact_id": ids["contact"][cat["contact"][order]],
+            "submitted_at": cat["stamp"][order],
+            "kind": kind[order],
+            "score": cat["score"][order],
+            "comment": comment[order],
+        },
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1007,8 +1171,7 @@ def _make_touchpoints(rng, acc, cal, ids) -> tuple[pd.DataFrame, dict]:
     a, day, kind = (np.concatenate(x) for x in zip(*parts, strict=True))
     keep = _alive(acc, a, day) & (day >= 0) & (day < cal.n_days)
     a, day, kind = a[keep], day[keep], kind[keep]
-    stamp = _stamp(cal, day, rng.integers(8 * 3600, 18 * 3600, a.size),
-                   acc, a)
+    stamp = _stamp(cal, day, rng.integers(8 * 3600, 18 * 3600, a.size), acc, a)
     bounds = {**{k: v[1:] for k, v in _TOUCH.items()}, **_INVITED}
     low = np.array([bounds[k][0] for k in kind])
     high = np.array([bounds[k][1] for k in kind])
@@ -1017,14 +1180,27 @@ def _make_touchpoints(rng, acc, cal, ids) -> tuple[pd.DataFrame, dict]:
     attended = rng.binomial(invited, np.clip(show, 0.05, 0.95))
 
     order = np.argsort(stamp, kind="stable")
-    tp = {"account": a[order], "day": day[order], "kind": kind[order],
-          "stamp": stamp[order], "attended": attended[order]}
-    frame = _frame("touchpoints", {
-        "touchpoint_id": _ids("TP", order.size, 6),
-        "account_id": ids["account"][tp["account"]], "ts": tp["stamp"],
-        "kind": tp["kind"], "invited": invited[order], "attended": tp["attended"],
-        "notes": np.array([txt.TOUCHPOINT_NOTES[k] for k in tp["kind"]], dtype=object),
-    })
+    tp = {
+        "account": a[order],
+        "day": day[order],
+        "kind": kind[order],
+        "stamp": stamp[order],
+        "attended": attended[order],
+    }
+    frame = _frame(
+        "touchpoints",
+        {
+            "touchpoint_id": _ids("TP", order.size, 6),
+            "account_id": ids["account"][tp["account"]],
+            "ts": tp["stamp"],
+            "kind": tp["kind"],
+            "invited": invited[order],
+            "attended": tp["attended"],
+            "notes": np.array(
+                [txt.TOUCHPOINT_NOTES[k] for k in tp["kind"]], dtype=object
+            ),
+        },
+    )
     return frame, tp
 
 
@@ -1035,8 +1211,7 @@ def _plan_calls(rng, acc: dict, tp: dict, cal: _Calendar) -> dict:
     a = np.repeat(np.arange(acc["n"]), rng.poisson(0.12 * span / 30.4))
     day = acc["act_start"][a] + np.floor(rng.random(a.size) * span[a]).astype(int)
     a, day = a[_alive(acc, a, day)], day[_alive(acc, a, day)]
-    other = _stamp(cal, day, rng.integers(8 * 3600, 18 * 3600, a.size),
-                   acc, a)
+    other = _stamp(cal, day, rng.integers(8 * 3600, 18 * 3600, a.size), acc, a)
     calls = {
         "account": np.concatenate([tp["account"][held], a]),
         "day": np.concatenate([tp["day"][held], day]),
@@ -1051,8 +1226,13 @@ def _plan_calls(rng, acc: dict, tp: dict, cal: _Calendar) -> dict:
 def _call_participants(rng, ppl: dict, calls: dict) -> np.ndarray:
     """Up to four customer contacts per call (-1: empty seat); execs join theirs."""
     size = calls["account"].size
-    picks = _pick_contacts(rng, ppl, np.repeat(calls["account"], 4),
-                           np.repeat(calls["day"], 4), ppl["w_calls"])
+    picks = _pick_contacts(
+        rng,
+        ppl,
+        np.repeat(calls["account"], 4),
+        np.repeat(calls["day"], 4),
+        ppl["w_calls"],
+    )
     picks = picks.reshape(size, 4)
     seats = np.clip(calls["people"], 1, 4)
     picks[np.arange(4)[None, :] >= seats[:, None]] = -1
@@ -1111,34 +1291,51 @@ def _call_turns(rng, acc, ppl, calls: dict, app_names: np.ndarray) -> dict:
     text = _LINES[line]
     number = (3 + draw[:, 2] * 30).astype(int)
     for i in np.flatnonzero(_HAS_FIELD[line]):
-        text[i] = text[i].format(app=app_names[call[i]] or "your main app",
-                                 n=number[i])
+        text[i] = text[i].format(app=app_names[call[i]] or "your main app", n=number[i])
     side = np.where(customer, "customer", "vendor").astype(object)
-    return {"call": call, "seq": seq + 1, "speaker": speaker.astype(object),
-            "side": side, "text": text}
+    return {
+        "call": call,
+        "seq": seq + 1,
+        "speaker": speaker.astype(object),
+        "side": side,
+        "text": text,
+    }
 
 
 def _make_calls(rng, acc, ppl, apps, tp, cal, ids) -> tuple[pd.DataFrame, ...]:
     calls = _plan_calls(rng, acc, tp, cal)
     call_ids = _ids("CALL", calls["account"].size, 6)
-    app_names = _lookup(apps["name"], _apps_at(rng, apps, calls["account"],
-                                                calls["day"]))
+    app_names = _lookup(
+        apps["name"], _apps_at(rng, apps, calls["account"], calls["day"])
+    )
     draw = rng.random(call_ids.size)
     titles = np.empty(call_ids.size, dtype=object)
     for i, kind in enumerate(calls["kind"]):
         options = txt.CALL_TITLES[kind]
         titles[i] = options[int(draw[i] * len(options))].format(
-            app=app_names[i] or "the first app")
-    frame = _frame("calls", {
-        "call_id": call_ids, "account_id": ids["account"][calls["account"]],
-        "started_at": calls["stamp"], "kind": calls["kind"], "title": titles,
-    })
+            app=app_names[i] or "the first app"
+        )
+    frame = _frame(
+        "calls",
+        {
+            "call_id": call_ids,
+            "account_id": ids["account"][calls["account"]],
+            "started_at": calls["stamp"],
+            "kind": calls["kind"],
+            "title": titles,
+        },
+    )
     turns = _call_turns(rng, acc, ppl, calls, app_names)
-    turns_frame = _frame("call_turns", {
-        "call_id": call_ids[np.array(turns["call"], dtype=int)],
-        "seq": turns["seq"], "speaker": turns["speaker"], "side": turns["side"],
-        "text": turns["text"],
-    })
+    turns_frame = _frame(
+        "call_turns",
+        {
+            "call_id": call_ids[np.array(turns["call"], dtype=int)],
+            "seq": turns["seq"],
+            "speaker": turns["speaker"],
+            "side": turns["side"],
+            "text": turns["text"],
+        },
+    )
     return frame, turns_frame
 
 
@@ -1162,8 +1359,9 @@ def _account_kpis(rng, acc: dict, i: int) -> list[tuple]:
         noise = rng.normal(0, 0.05, len(days)) * abs(target - baseline)
         for day, step, jitter in zip(days, progress, noise, strict=True):
             current = round(baseline + (target - baseline) * step + jitter, 1)
-            rows.append((i, kpi, day, unit, direction, baseline, target, current,
-                         worth))
+            rows.append(
+                (i, kpi, day, unit, direction, baseline, target, current, worth)
+            )
     return rows
 
 
@@ -1171,16 +1369,32 @@ def _make_kpis(rng, acc: dict, cal: _Calendar, ids: dict) -> pd.DataFrame:
     tracked = ~acc["onboarding"] & (rng.random(acc["n"]) < 0.25 + 0.45 * (1 - acc["p"]))
     rows = [row for i in np.flatnonzero(tracked) for row in _account_kpis(rng, acc, i)]
     columns = list(zip(*rows, strict=True)) if rows else [[]] * 9
-    names = ("account", "kpi", "day", "unit", "direction", "baseline", "target",
-             "current", "annual_value")
+    names = (
+        "account",
+        "kpi",
+        "day",
+        "unit",
+        "direction",
+        "baseline",
+        "target",
+        "current",
+        "annual_value",
+    )
     data = dict(zip(names, map(np.asarray, columns), strict=True))
-    return _frame("kpis", {
-        "account_id": ids["account"][data["account"].astype(int)],
-        "kpi": data["kpi"], "measured_at": cal.dates(data["day"].astype(int)),
-        "unit": data["unit"], "direction": data["direction"],
-        "baseline": data["baseline"], "target": data["target"],
-        "current": data["current"], "annual_value": data["annual_value"],
-    })
+    return _frame(
+        "kpis",
+        {
+            "account_id": ids["account"][data["account"].astype(int)],
+            "kpi": data["kpi"],
+            "measured_at": cal.dates(data["day"].astype(int)),
+            "unit": data["unit"],
+            "direction": data["direction"],
+            "baseline": data["baseline"],
+            "target": data["target"],
+            "current": data["current"],
+            "annual_value": data["annual_value"],
+        },
+    )
 
 
 def _alive_months(acc: dict, cal: _Calendar, i: int) -> np.ndarray:
@@ -1195,13 +1409,14 @@ def _seat_changes(rng, acc: dict, cal: _Calendar, i: int, alive, seats0: int):
     """Return seat deltas per month, upgrade months and the downgrade month."""
     p, delta = acc["p"][i], np.zeros(cal.month_starts.size, dtype=int)
     live = np.flatnonzero(alive)[1:]
-    wanted = rng.poisson(cal.month_starts.size / 12 * 1.5 * (1 - p)) if p < 0.45 else 0
+    wanted = rng.poisson(cal.month_starts.size / 12 * (1 - p)) if p < 0.45 else 0
     ups = np.sort(rng.choice(live, min(wanted, live.size), replace=False))
     for month in ups:
         delta[month] += max(1, round(seats0 * rng.uniform(0.1, 0.4)))
 
     down, renewal = -1, acc["renewal_seen"][i]
-    if not acc["churned"][i] and renewal < _NEVER and p > 0.35 and rng.random() < p:
+    shrinks = p > 0.25 and rng.random() < 1.4 * p
+    if not acc["churned"][i] and renewal < _NEVER and shrinks:
         down = int(np.searchsorted(cal.month_starts, renewal, side="right"))
         if down < delta.size:
             delta[down] -= max(1, round(seats0 * rng.uniform(0.1, 0.3)))
@@ -1234,11 +1449,27 @@ def _account_money(rng, acc: dict, cal: _Calendar, i: int) -> tuple[list, list, 
 def _money_events(acc: dict, cal: _Calendar, i: int, mrr, ups, down) -> list:
     starts, events = cal.month_starts, []
     for month in ups:
-        events.append((i, starts[month], "upgraded", "seat expansion",
-                       mrr[month] - mrr[month - 1], "Added seats"))
+        events.append(
+            (
+                i,
+                starts[month],
+                "upgraded",
+                "seat expansion",
+                mrr[month] - mrr[month - 1],
+                "Added seats",
+            )
+        )
     if down >= 0:
-        events.append((i, acc["renewal_seen"][i], "downgraded", "fewer users",
-                       mrr[down] - mrr[down - 1], "Renewed with fewer seats"))
+        events.append(
+            (
+                i,
+                acc["renewal_seen"][i],
+                "downgraded",
+                "fewer users",
+                mrr[down] - mrr[down - 1],
+                "Renewed with fewer seats",
+            )
+        )
     churn = acc["churn_day"][i]
     for day in acc["anniversaries"][i]:
         if 0 <= day < min(cal.n_days, churn):
@@ -1246,12 +1477,21 @@ def _money_events(acc: dict, cal: _Calendar, i: int, mrr, ups, down) -> list:
     if acc["churned"][i]:
         before = mrr[: np.searchsorted(starts, churn, side="right")]
         paid = before[before > 0][-1] if (before > 0).any() else 0.0
-        events.append((i, churn, "churned", _churn_reason(acc, i), -paid,
-                       "Did not renew"))
+        events.append(
+            (i, churn, "churned", _churn_reason(acc, i), -paid, "Did not renew")
+        )
     if acc["reactivated"][i] < _NEVER:
         back = mrr[np.searchsorted(starts, acc["reactivated"][i], side="right") - 1]
-        events.append((i, acc["reactivated"][i], "reactivated", "new budget",
-                       back, "Signed again after a pause"))
+        events.append(
+            (
+                i,
+                acc["reactivated"][i],
+                "reactivated",
+                "new budget",
+                back,
+                "Signed again after a pause",
+            )
+        )
     return events
 
 
@@ -1274,18 +1514,30 @@ def _make_money(rng, acc: dict, cal: _Calendar, ids: dict) -> tuple:
         events.extend(changes)
     a, month, mrr, seat, modules = (list(x) for x in zip(*revenue, strict=True))
     a = np.array(a, dtype=int)
-    revenue_frame = _frame("revenue", {
-        "account_id": ids["account"][a], "month": cal.dates(np.array(month)),
-        "mrr": mrr, "currency": acc["currency"][a], "seats": seat,
-        "modules": modules,
-    })
+    revenue_frame = _frame(
+        "revenue",
+        {
+            "account_id": ids["account"][a],
+            "month": cal.dates(np.array(month)),
+            "mrr": mrr,
+            "currency": acc["currency"][a],
+            "seats": seat,
+            "modules": modules,
+        },
+    )
     events.sort(key=lambda row: (row[0], row[1], row[2]))
     a, day, kind, reason, change, notes = (list(x) for x in zip(*events, strict=True))
-    events_frame = _frame("account_events", {
-        "account_id": ids["account"][np.array(a, dtype=int)],
-        "date": cal.dates(np.array(day)), "kind": kind, "reason": reason,
-        "mrr_change": np.round(np.array(change, dtype=float), 2), "notes": notes,
-    })
+    events_frame = _frame(
+        "account_events",
+        {
+            "account_id": ids["account"][np.array(a, dtype=int)],
+            "date": cal.dates(np.array(day)),
+            "kind": kind,
+            "reason": reason,
+            "mrr_change": np.round(np.array(change, dtype=float), 2),
+            "notes": notes,
+        },
+    )
     return revenue_frame, events_frame, seats
 
 
@@ -1296,11 +1548,14 @@ def _make_fx(rng, acc: dict, cal: _Calendar) -> pd.DataFrame:
         np.round(_FX_BASE[code] * np.exp(np.cumsum(rng.normal(0, 0.012, size))), 4)
         for code in codes
     ]
-    return _frame("fx_rates", {
-        "currency": np.repeat(np.array(codes, dtype=object), size),
-        "month": np.tile(cal.dates(cal.month_starts), len(codes)),
-        "rate": np.concatenate(rates) if rates else np.array([]),
-    })
+    return _frame(
+        "fx_rates",
+        {
+            "currency": np.repeat(np.array(codes, dtype=object), size),
+            "month": np.tile(cal.dates(cal.month_starts), len(codes)),
+            "rate": np.concatenate(rates) if rates else np.array([]),
+        },
+    )
 
 
 # --------------------------------------------------------------------------
@@ -1320,45 +1575,69 @@ def _next_renewal(acc: dict, cal: _Calendar) -> np.ndarray:
 
 def _accounts_frame(acc: dict, names, seats, cal: _Calendar, ids) -> pd.DataFrame:
     final_churn = acc["churned"] & (acc["reactivated"] >= _NEVER)
-    return _frame("accounts", {
-        "account_id": ids["account"], "name": names, "segment": acc["segment"],
-        "tier": acc["tier"], "plan": acc["plan"], "csm": acc["csm"],
-        "timezone": acc["timezone"], "currency": acc["currency"],
-        "contract_start": cal.dates(acc["contract_start"]),
-        "renewal_date": cal.dates(_next_renewal(acc, cal)),
-        "kickoff_date": cal.dates(acc["kickoff"]), "seats_licensed": seats,
-        "has_roadmap": acc["has_roadmap"],
-        "churned_at": cal.dates(np.where(final_churn, acc["churn_day"], _NEVER)),
-    })
+    return _frame(
+        "accounts",
+        {
+            "account_id": ids["account"],
+            "name": names,
+            "segment": acc["segment"],
+            "tier": acc["tier"],
+            "plan": acc["plan"],
+            "csm": acc["csm"],
+            "timezone": acc["timezone"],
+            "currency": acc["currency"],
+            "contract_start": cal.dates(acc["contract_start"]),
+            "renewal_date": cal.dates(_next_renewal(acc, cal)),
+            "kickoff_date": cal.dates(acc["kickoff"]),
+            "seats_licensed": seats,
+            "has_roadmap": acc["has_roadmap"],
+            "churned_at": cal.dates(np.where(final_churn, acc["churn_day"], _NEVER)),
+        },
+    )
 
 
 def _contacts_frame(rng, acc: dict, ppl: dict, cal: _Calendar, ids) -> pd.DataFrame:
     owner, size = ppl["account"], ppl["account"].size
-    created = _stamp(cal, ppl["created"], rng.integers(7 * 3600, 19 * 3600, size),
-                     acc, owner)
-    left = _stamp(cal, ppl["left"], rng.integers(7 * 3600, 19 * 3600, size), acc,
-                  owner)
+    created = _stamp(
+        cal, ppl["created"], rng.integers(7 * 3600, 19 * 3600, size), acc, owner
+    )
+    left = _stamp(cal, ppl["left"], rng.integers(7 * 3600, 19 * 3600, size), acc, owner)
     power_user = (ppl["role"] == _DEV) & (rng.random(size) < 0.04)
-    return _frame("contacts", {
-        "contact_id": ids["contact"], "account_id": ids["account"][ppl["account"]],
-        "name": ppl["name"], "email": ppl["email"], "title": ppl["title"],
-        "department": ppl["department"], "role": _ROLES[ppl["role"]].astype(object),
-        "is_champion": (ppl["role"] == _CHAMPION) | power_user,
-        "manager_id": _lookup(ids["contact"], ppl["manager"]),
-        "created_at": created, "left_at": left,
-    })
+    return _frame(
+        "contacts",
+        {
+            "contact_id": ids["contact"],
+            "account_id": ids["account"][ppl["account"]],
+            "name": ppl["name"],
+            "email": ppl["email"],
+            "title": ppl["title"],
+            "department": ppl["department"],
+            "role": _ROLES[ppl["role"]].astype(object),
+            "is_champion": (ppl["role"] == _CHAMPION) | power_user,
+            "manager_id": _lookup(ids["contact"], ppl["manager"]),
+            "created_at": created,
+            "left_at": left,
+        },
+    )
 
 
 def _apps_frame(acc: dict, apps: dict, cal: _Calendar, ids) -> pd.DataFrame:
     owner = apps["account"]
     secs = apps["published_secs"]
-    return _frame("apps", {
-        "app_id": ids["app"], "account_id": ids["account"][apps["account"]],
-        "name": apps["name"], "owner_id": _lookup(ids["contact"], apps["owner"]),
-        "created_at": _stamp(cal, apps["created"], apps["created_secs"], acc, owner),
-        "published_at": _stamp(cal, apps["published"], secs, acc, owner),
-        "archived_at": _stamp(cal, apps["archived"], secs, acc, owner),
-    })
+    return _frame(
+        "apps",
+        {
+            "app_id": ids["app"],
+            "account_id": ids["account"][apps["account"]],
+            "name": apps["name"],
+            "owner_id": _lookup(ids["contact"], apps["owner"]),
+            "created_at": _stamp(
+                cal, apps["created"], apps["created_secs"], acc, owner
+            ),
+            "published_at": _stamp(cal, apps["published"], secs, acc, owner),
+            "archived_at": _stamp(cal, apps["archived"], secs, acc, owner),
+        },
+    )
 
 
 def _ground_truth(acc: dict, ppl: dict, cal: _Calendar, ids) -> pd.DataFrame:
@@ -1372,20 +1651,23 @@ def _ground_truth(acc: dict, ppl: dict, cal: _Calendar, ids) -> pd.DataFrame:
     signals = [[] for _ in range(acc["n"])]
     for row in np.flatnonzero(decoy):
         signals[ppl["account"][row]].append(ppl["decoy"][row])
-    drivers = [[name for name in _DRIVERS if acc["drivers"][name][i]]
-               for i in range(acc["n"])]
-    return pd.DataFrame({
-        "account_id": pd.Series(ids["account"], dtype="str"),
-        "churn_propensity": np.round(acc["p"], 4),
-        "churned": pd.array(acc["churned"], dtype="boolean"),
-        "churn_date": cal.dates(acc["churn_day"]).astype("M8[us]"),
-        "reactivated_at": cal.dates(acc["reactivated"]).astype("M8[us]"),
-        "onboarding": pd.array(acc["onboarding"], dtype="boolean"),
-        "drivers": _objects(drivers),
-        "influencers": _objects(members(ppl["influencer"])),
-        "decoys": _objects(members(decoy)),
-        "decoy_signals": _objects(signals),
-    })
+    drivers = [
+        [name for name in _DRIVERS if acc["drivers"][name][i]] for i in range(acc["n"])
+    ]
+    return pd.DataFrame(
+        {
+            "account_id": pd.Series(ids["account"], dtype="str"),
+            "churn_propensity": np.round(acc["p"], 4),
+            "churned": pd.array(acc["churned"], dtype="boolean"),
+            "churn_date": cal.dates(acc["churn_day"]).astype("M8[us]"),
+            "reactivated_at": cal.dates(acc["reactivated"]).astype("M8[us]"),
+            "onboarding": pd.array(acc["onboarding"], dtype="boolean"),
+            "drivers": _objects(drivers),
+            "influencers": _objects(members(ppl["influencer"])),
+            "decoys": _objects(members(decoy)),
+            "decoy_signals": _objects(signals),
+        }
+    )
 
 
 def _stamp(cal: _Calendar, day, secs, acc: dict, account) -> np.ndarray:
@@ -1424,8 +1706,9 @@ def _utc_offsets(cal: _Calendar, names: np.ndarray, days: np.ndarray) -> np.ndar
 
 def _ids(prefix: str, count: int, width: int) -> np.ndarray:
     width = max(width, len(str(count)))
-    return np.array([f"{prefix}{i:0{width}d}" for i in range(1, count + 1)],
-                    dtype=object)
+    return np.array(
+        [f"{prefix}{i:0{width}d}" for i in range(1, count + 1)], dtype=object
+    )
 
 
 def _lookup(values: np.ndarray, index: np.ndarray) -> np.ndarray:
@@ -1466,8 +1749,10 @@ def _frame(name: str, data: dict) -> pd.DataFrame:
     """Build a canonical table with the in-memory dtypes of the contract."""
     first = next(iter(data.values()))
     size = len(first.codes if isinstance(first, _Coded) else first)
-    columns = {column.name: _column(column.kind, data.get(column.name), size)
-               for column in TABLES[name].columns}
+    columns = {
+        column.name: _column(column.kind, data.get(column.name), size)
+        for column in TABLES[name].columns
+    }
     return pd.DataFrame(columns)
 
 
@@ -1524,11 +1809,11 @@ def _build_activity(rng, acc, names, ppl, apps, cal, ids) -> dict:
     tables["ticket_comments"] = _make_ticket_comments(rng, acc, ppl, tickets, names)
     tables["surveys"] = _make_surveys(rng, acc, ppl, tickets, cal, ids)
     tables["touchpoints"], touch = _make_touchpoints(rng, acc, cal, ids)
-    tables["calls"], tables["call_turns"] = _make_calls(rng, acc, ppl, apps, touch,
-                                                        cal, ids)
+    tables["calls"], tables["call_turns"] = _make_calls(
+        rng, acc, ppl, apps, touch, cal, ids
+    )
     tables["kpis"] = _make_kpis(rng, acc, cal, ids)
-    tables["revenue"], tables["account_events"], seats = _make_money(rng, acc, cal,
-                                                                     ids)
+    tables["revenue"], tables["account_events"], seats = _make_money(rng, acc, cal, ids)
     tables["fx_rates"] = _make_fx(rng, acc, cal)
     tables["accounts"] = _accounts_frame(acc, names, seats, cal, ids)
     return tables
@@ -1579,7 +1864,9 @@ def make_demo_company(
     tables["ground_truth"] = _ground_truth(acc, ppl, cal, ids)
     logger.info(
         "built demo company: %d accounts, %d contacts, %d events",
-        accounts, len(tables["contacts"]), len(tables["events"]),
+        accounts,
+        len(tables["contacts"]),
+        len(tables["events"]),
     )
     return {name: tables[name] for name in [*TABLES, "ground_truth"]}
 
@@ -1633,8 +1920,9 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = np.where(np.isnat(values), None, text)
         elif pd.api.types.is_datetime64_dtype(series.dtype):
             values = series.to_numpy("M8[D]")
-            out[name] = np.where(np.isnat(values), None,
-                                 np.datetime_as_string(values).astype(object))
+            out[name] = np.where(
+                np.isnat(values), None, np.datetime_as_string(values).astype(object)
+            )
         elif isinstance(series.dtype, pd.BooleanDtype):
             out[name] = series.map({True: "true", False: "false"}).astype(object)
         elif series.dtype == object:
