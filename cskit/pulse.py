@@ -97,6 +97,7 @@ _SIGN_OFF_WORDS = (
     r"best|best regards|kind regards|warm regards|all the best|sincerely|br|"
     r"best wishes|thanks again|thanks in advance|thank you in advance)"
 )
+_SIGN_OFF_HINTS = ("thank", "thx", "ty", "cheers", "regards", "best", "sincerely", "br")
 _SIGN_OFF_LINE = re.compile(rf"^{_SIGN_OFF_WORDS}[\s,.!-]*$", re.IGNORECASE)
 _SIGN_OFF_TAIL = re.compile(
     rf"(?:[\s,.;:!-]+{_SIGN_OFF_WORDS}\b)+[\s,.!-]*$", re.IGNORECASE
@@ -117,6 +118,7 @@ _AUTO_ACK = re.compile(
     r"|auto-?reply|automatic reply",
     re.IGNORECASE,
 )
+_AUTO_ACK_HINTS = ("automat", "received", "reply", "office", "has been")
 _VENDOR_SPEAKER = re.compile(
     r"^\s*(?:agent|vendor|support|csm|rep|representative|host|interviewer)"
     r"\s*(?:\([^)]*\))?\s*:",
@@ -187,6 +189,9 @@ def _drop_name_line(lines: list[str]) -> list[str]:
 
 def _strip_sign_off_tail(text: str) -> str:
     head, tail = text[:-80], text[-80:]
+    lowered = tail.lower()
+    if not any(hint in lowered for hint in _SIGN_OFF_HINTS):
+        return text
     stripped = head + _SIGN_OFF_TAIL.sub("", tail)
     if len(stripped.split()) >= 3:
         return stripped
@@ -254,7 +259,8 @@ def clean_text(text: Any, *, kind: str = "ticket") -> str | None:
         text = _keep_customer_turns(text)
 
     lines = [_normalise_line(line) for line in text.split("\n")]
-    if _AUTO_ACK.search(text):
+    lowered = text.lower()
+    if any(hint in lowered for hint in _AUTO_ACK_HINTS) and _AUTO_ACK.search(text):
         lines = [line for line in lines if not _AUTO_ACK.search(line)]
     lines = [line for line in lines if line]
     cleaned = "\n".join(lines)
@@ -370,6 +376,8 @@ def is_english(text: Any) -> bool:
 # ---------------------------------------------------------------- lexicon
 
 _VADER_ALPHA = 15.0
+_N_SCALAR = -0.74
+_NEGATORS: frozenset[str] = frozenset()
 _MAX_COMPOUND = 0.9999
 _REINFORCING_SENTENCES = 2
 _LEXICON_SECTIONS = ("words", "phrases", "neutral", "emoji")
@@ -766,9 +774,48 @@ def _make_vader():
             sentiments = self._but_check(words, sentiments)
             return self.score_valence(sentiments, text)["compound"]
 
+        def _negation_check(self, valence, words, start_i, i):
+            # VADER's rule, with the lower-cased words computed once a sentence.
+            if words is not self._words_seen:
+                self._words_seen = words
+                self._words_lower = [str(word).lower() for word in words]
+            return _vader_negation(valence, self._words_lower, start_i, i)
+
     from vaderSentiment.vaderSentiment import BOOSTER_DICT as _BOOSTERS
 
-    return _Vader()
+    global _NEGATORS
+    from vaderSentiment.vaderSentiment import NEGATE
+
+    _NEGATORS = frozenset(NEGATE)
+    vader = _Vader()
+    vader._words_seen = None
+    return vader
+
+
+def _is_negator(word: str) -> bool:
+    return word in _NEGATORS or "n't" in word
+
+
+def _vader_negation(valence: float, lower: list[str], start_i: int, i: int) -> float:
+    """Apply VADER's negation rule (``_negation_check``) to one lexicon word."""
+    before = lower[i - (start_i + 1)]
+    if start_i == 0:
+        return valence * _N_SCALAR if _is_negator(before) else valence
+    if start_i == 1:
+        if lower[i - 2] == "never" and lower[i - 1] in ("so", "this"):
+            return valence * 1.25
+        if lower[i - 2] == "without" and lower[i - 1] == "doubt":
+            return valence
+        return valence * _N_SCALAR if _is_negator(before) else valence
+    if start_i == 2:
+        if (lower[i - 3] == "never" and lower[i - 2] in ("so", "this")) or lower[
+            i - 1
+        ] in ("so", "this"):
+            return valence * 1.25
+        if lower[i - 3] == "without" and "doubt" in (lower[i - 2], lower[i - 1]):
+            return valence
+        return valence * _N_SCALAR if _is_negator(before) else valence
+    return valence
 
 
 class PulseScorer(_ScorerBase):
@@ -827,7 +874,10 @@ class PulseScorer(_ScorerBase):
             if valence:
                 vader_lexicon[token] = valence
         self._phrases = _phrase_pattern(self._phrase_tokens)
-        self._phrase_words = [frozenset(p.split()) for p in self._phrase_tokens]
+        self._phrase_index: dict[str, list[frozenset]] = {}
+        for phrase in self._phrase_tokens:
+            words = phrase.split()
+            self._phrase_index.setdefault(words[0], []).append(frozenset(words))
         self._emoji_table = self._emoji_translation(lexicon["emoji"])
 
     def _emoji_translation(self, emoji: Mapping[str, float]) -> dict[int, Any]:
@@ -855,7 +905,10 @@ class PulseScorer(_ScorerBase):
 
     def _has_phrase(self, text: str) -> bool:
         tokens = set(text.lower().translate(_PHRASE_SPLIT).split())
-        return any(words <= tokens for words in self._phrase_words)
+        for first in tokens.intersection(self._phrase_index):
+            if any(words <= tokens for words in self._phrase_index[first]):
+                return True
+        return False
 
     def _phrase_token(self, match: re.Match) -> str:
         return self._phrase_tokens[" ".join(match.group(0).lower().split())]
@@ -969,7 +1022,8 @@ class SupervisedPulse(_ScorerBase):
                 "least two classes. Add negative and positive examples."
             )
         self.scale_ = (low, high)
-        self.vectorizer_ = self._vectorizer().fit(texts)
+        self.vectorizer_ = self._vectorizer(min_df=2 if len(texts) >= 50 else 1)
+        self.vectorizer_.fit(texts)
         features = self.vectorizer_.transform(texts)
         self.model_ = self._model(values).fit(features, values)
         self.fingerprint_ = _fingerprint({}, "supervised", low, high, id(self.model_))
@@ -1000,12 +1054,12 @@ class SupervisedPulse(_ScorerBase):
             return self._CLASS_VALUES[label.lower()]
         return float("nan") if _is_missing(label) else float(label)
 
-    def _vectorizer(self):
+    def _vectorizer(self, *, min_df: int):
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         return TfidfVectorizer(
             ngram_range=(1, 2),
-            min_df=2,
+            min_df=min_df,
             sublinear_tf=True,
             token_pattern=r"(?u)\b\w[\w']*\b",
         )

@@ -33,6 +33,7 @@ __all__ = ["NO_THEME", "ThemeModel", "fit_themes", "theme_summary"]
 logger = logging.getLogger(__name__)
 
 NO_THEME = -1
+_LARGE_CORPUS = 200
 _KIND_OF_SOURCE = {"tickets": "ticket", "surveys": "survey", "calls": "call"}
 # Words common to every support conversation that name no topic.
 _SUPPORT_STOP_WORDS = frozenset(
@@ -92,8 +93,6 @@ class ThemeModel:
             stop_words=stop_words,
             token_pattern=r"(?u)\b[a-zA-Z][a-zA-Z]+\b",
             ngram_range=(1, 1),
-            min_df=3,
-            max_df=0.1,
             sublinear_tf=True,
         )
         matrix = self._fit_vectorizer(documents)
@@ -110,6 +109,10 @@ class ThemeModel:
 
     def _fit_vectorizer(self, documents: list[str]):
         non_empty = [doc for doc in documents if doc.strip()]
+        # Small corpora keep terms shared by half the texts; large ones only
+        # rarer terms, so template phrases repeated everywhere do not win.
+        min_df, max_df = (3, 0.1) if len(non_empty) >= _LARGE_CORPUS else (2, 0.5)
+        self.vectorizer_.set_params(min_df=min_df, max_df=max_df)
         try:
             return self.vectorizer_.fit_transform(non_empty)
         except ValueError as error:
