@@ -17,7 +17,7 @@ Limitations
 -----------
 Events are daily aggregates per contact and event type (a ``count`` column),
 not single clicks. Calendar arithmetic assumes the day of month of contract
-dates is at most 28. With fewer than four accounts the guaranteed cases
+dates is at most 28. With fewer than three accounts the guaranteed cases
 (a churned, a reactivated and an onboarding account) cannot all be present.
 """
 
@@ -107,6 +107,7 @@ class _Calendar:
         """Return calendar dates of day indexes, NaT for ``_NEVER``."""
         day = np.asarray(day)
         out = self.start + np.where(day >= _NEVER, 0, day).astype("timedelta64[D]")
+
         return np.where(day >= _NEVER, np.datetime64("NaT"), out).astype("M8[D]")
 
     def add_months(self, day: np.ndarray, months: np.ndarray | int) -> np.ndarray:
@@ -115,6 +116,7 @@ class _Calendar:
         month = when.astype("M8[M]")
         dom = (when - month.astype("M8[D]")).astype(int)
         moved = (month + np.asarray(months)).astype("M8[D]") + dom
+
         return (moved - self.start).astype(int)
 
 
@@ -123,6 +125,7 @@ def _calendar(months: int) -> _Calendar:
     start = (end.astype("M8[M]") - (months - 1)).astype("M8[D]")
     firsts = np.arange(start.astype("M8[M]"), end.astype("M8[M]") + 1)
     offsets = (firsts.astype("M8[D]") - start).astype(int)
+
     return _Calendar(start, int((end - start).astype(int)) + 1, offsets)
 
 
@@ -160,6 +163,7 @@ def _plan_accounts(rng, n: int, cal: _Calendar) -> dict:
     _plan_contract_dates(rng, acc, cal)
     _plan_outcomes(rng, acc, cal)
     _plan_trajectories(rng, acc, cal)
+
     return acc
 
 
@@ -203,10 +207,13 @@ def _plan_locale(rng, acc: dict) -> None:
     zone = rng.choice(np.array(_ZONES), n, p=_ZONE_P)
     currency = np.full(n, "USD", dtype=object)
     draw = rng.random(n)
+
     for name, (code, share) in _LOCAL_CURRENCY.items():
         currency[(zone == name) & (draw < share)] = code
+
     if (currency == "USD").all():
         zone[0], currency[0] = "Europe/Berlin", "EUR"
+
     acc["timezone"], acc["currency"] = zone, currency.astype(str)
 
 
@@ -230,6 +237,7 @@ def _clamp_day_of_month(day: np.ndarray, cal: _Calendar) -> np.ndarray:
     when = cal.dates(day)
     month = when.astype("M8[M]").astype("M8[D]")
     dom = np.minimum((when - month).astype(int), 27)
+
     return (month + dom - cal.start).astype(int)
 
 
@@ -239,6 +247,7 @@ def _last_anniversary(acc: dict, cal: _Calendar) -> np.ndarray:
     end = np.datetime64(DEMO_END, "M")
     years = (end - start).astype(int) // 12
     day = cal.add_months(acc["contract_start"], 12 * years)
+
     return np.where(years >= 1, day, _NEVER)
 
 
@@ -388,6 +397,7 @@ def _one_per_group(rng, group: np.ndarray, mask: np.ndarray) -> np.ndarray:
     rows = np.flatnonzero(mask)
     rows = rows[np.lexsort((rng.random(rows.size), group[rows]))]
     _, first = np.unique(group[rows], return_index=True)
+
     return rows[first]
 
 
@@ -415,6 +425,7 @@ def _plant_people(rng, acc: dict, ppl: dict) -> None:
 def _signal_weights(ppl: dict) -> None:
     decoy = ppl["decoy"]
     boost = np.where(ppl["influencer"], 8.0, 1.0)
+
     for signal, by_role in _WEIGHTS.items():
         weight = np.array(by_role)[ppl["role"]] * boost
         own = np.where(decoy == signal, 8.0, 0.0)
@@ -439,19 +450,23 @@ def _pick_contacts(
     high = cum[ppl["first"][account] + ppl["count"][account]]
     picked = np.full(account.size, -1)
     todo = np.flatnonzero(high > low)
+
     for _ in range(tries):
         target = low[todo] + rng.random(todo.size) * (high[todo] - low[todo])
         row = np.searchsorted(cum, target, side="right") - 1
         ok = (ppl["created"][row] <= day[todo]) & (day[todo] < ppl["left"][row])
         picked[todo[ok]] = row[ok]
         todo = todo[~ok]
+
     return picked
 
 
 def _coprime_step(size: int, near: int) -> int:
     step = near
+
     while np.gcd(step, size) != 1:
         step += 1
+
     return step
 
 
@@ -471,6 +486,7 @@ def _account_names(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
         ),
         ".com",
     )
+
     return names.astype(object), domains.astype(object)
 
 
@@ -493,10 +509,12 @@ def _contact_titles(rng, ppl: dict) -> tuple[np.ndarray, np.ndarray]:
     role, size = ppl["role"], ppl["role"].size
     draw = rng.random((size, 2))
     titles = np.empty(size, dtype=object)
+
     for code, name in enumerate(_ROLES):
         rows = role == code
         options = np.array(txt.TITLES[name], dtype=object)
         titles[rows] = options[(draw[rows, 0] * options.size).astype(int)]
+
     departments = np.array(txt.DEPARTMENTS, dtype=object)
     department = departments[(draw[:, 1] * departments.size).astype(int)]
     department = np.where(
@@ -504,6 +522,7 @@ def _contact_titles(rng, ppl: dict) -> tuple[np.ndarray, np.ndarray]:
     )
     department = np.where(role == _EXEC, "Executive", department)
     department = np.where(role == _BUYER, "Finance", department)
+
     return titles, department
 
 
@@ -566,6 +585,7 @@ def _app_lifecycle(rng, acc: dict, apps: dict, cal: _Calendar) -> None:
 def _app_names(rng, size: int) -> np.ndarray:
     prefix = np.array(txt.APP_PREFIXES)[rng.integers(0, len(txt.APP_PREFIXES), size)]
     noun = np.array(txt.APP_NOUNS)[rng.integers(0, len(txt.APP_NOUNS), size)]
+
     return np.char.add(np.char.add(prefix, " "), noun).astype(object)
 
 
@@ -577,6 +597,7 @@ def _apps_at(rng, apps: dict, account: np.ndarray, day: np.ndarray) -> np.ndarra
     known = np.searchsorted(keys, query, side="right")
     known -= apps["first"][account]
     pick = apps["first"][account] + np.floor(rng.random(account.size) * known)
+
     return np.where(known > 0, pick.astype(int), -1)
 
 
@@ -596,6 +617,7 @@ def _daily_activity(
     """
     days = np.arange(weekday.size)
     rows, hits = [], []
+
     for begin in range(0, account.size, _CHUNK):
         part = slice(begin, begin + _CHUNK)
         prob = intensity[account[part]] * (rate[part][:, None] * weekday[None, :])
@@ -604,6 +626,7 @@ def _daily_activity(
         row, day = np.nonzero(rng.random(prob.shape, dtype=np.float32) < prob)
         rows.append((row + begin).astype(np.int32))
         hits.append(day.astype(np.int32))
+
     return np.concatenate(rows), np.concatenate(hits)
 
 
@@ -632,6 +655,7 @@ def _developer_days(rng, acc, ppl, intensity, cal) -> tuple[np.ndarray, np.ndarr
     row, day = _daily_activity(
         rng, intensity, _weekday_factor(cal), ppl["account"][dev], low, high, rate
     )
+
     return dev[row], day
 
 
@@ -683,6 +707,7 @@ def _app_milestone_events(apps: dict, cal: _Calendar) -> list[tuple]:
     """One app_create and one app_publish event per app, by its owner."""
     parts = []
     columns = (("created", "created_secs"), ("published", "published_secs"))
+
     for code, (column, secs) in enumerate(columns, start=len(_EVENTS)):
         rows = np.flatnonzero((apps[column] >= 0) & (apps[column] < cal.n_days))
         parts.append(
@@ -696,6 +721,7 @@ def _app_milestone_events(apps: dict, cal: _Calendar) -> list[tuple]:
                 apps[secs][rows].astype(np.int32),
             )
         )
+
     return parts
 
 
@@ -780,6 +806,7 @@ def _plan_tickets(rng, acc: dict, ppl: dict) -> dict:
     gap_start, gap_end = acc["gap"]
     keep = ~((day >= gap_start[a]) & (day < gap_end[a]))
     a, day = a[keep], day[keep]
+
     return {
         "account": a,
         "day": day,
@@ -797,6 +824,7 @@ def _ticket_themes(rng, acc: dict, a: np.ndarray) -> np.ndarray:
     weights[:, _THEMES.index("praise")] *= 1.5 * (1 - p)
     cum = weights.cumsum(axis=1)
     target = rng.random(a.size) * cum[:, -1]
+
     return (cum < target[:, None]).sum(axis=1)
 
 
@@ -807,6 +835,7 @@ def _fills(draw: np.ndarray, app: str) -> dict:
     }
     fills["app"] = app
     fills["n"] = int(3 + draw[-1] ** 2 * 120)
+
     return fills
 
 
@@ -815,6 +844,7 @@ def _ticket_texts(rng, t: dict, app_names: np.ndarray) -> dict:
     size = t["account"].size
     draws = rng.random((size, 9))
     out = {"subject": [], "description": [], "priority": [], "tags": []}
+
     for i in range(size):
         tags, priorities, templates = txt.TICKET_THEMES[_THEMES[t["theme"][i]]]
         subject, body = templates[int(draws[i, 0] * len(templates))]
@@ -824,6 +854,7 @@ def _ticket_texts(rng, t: dict, app_names: np.ndarray) -> dict:
         out["priority"].append(priorities[int(draws[i, 1] * len(priorities))])
         area = [_AREAS[int(draws[i, 2] * 12)]] if draws[i, 2] < 0.5 else []
         out["tags"].append(list(tags) + area)
+
     return out
 
 
@@ -857,6 +888,7 @@ def _satisfaction(rng, acc: dict, t: dict, solved: np.ndarray) -> np.ndarray:
     negative = np.isin(np.array(_THEMES)[t["theme"]], txt.NEGATIVE_THEMES)
     bad = rng.random(solved.size) < 0.1 + 0.5 * acc["p"][t["account"]] + 0.25 * negative
     rated = ~np.isnat(solved) & (rng.random(solved.size) < 0.45)
+
     return np.where(rated, np.where(bad, "bad", "good"), None).astype(object)
 
 
@@ -907,6 +939,7 @@ def _comment_stamps(rng, t: dict) -> list[list[np.datetime64]]:
     gaps = (rng.exponential(18, (size, 5)) * _HOUR).astype("m8[us]")
     minute = np.timedelta64(60 * 10**6, "us")
     stamps = []
+
     for i in range(size):
         seq = [t["created"][i]]
         if not np.isnat(t["first"][i]):
@@ -915,6 +948,7 @@ def _comment_stamps(rng, t: dict) -> list[list[np.datetime64]]:
                 seq.append(seq[-1] + gaps[i, k] + minute)
         limit = _CUTOFF if np.isnat(t["solved"][i]) else t["solved"][i] + _HOUR
         stamps.append([s for s in seq if s < min(limit, _CUTOFF)] or seq[:1])
+
     return stamps
 
 
@@ -922,6 +956,7 @@ def _customer_body(draw, t: dict, i: int, who: dict) -> str:
     greeting = txt.CUSTOMER_GREETINGS[int(draw[0] * len(txt.CUSTOMER_GREETINGS))]
     signature = txt.CUSTOMER_SIGNATURES[int(draw[1] * len(txt.CUSTOMER_SIGNATURES))]
     text = f"{greeting}\n\n{t['description'][i]}" if greeting else t["description"][i]
+
     return f"{text}\n\n{signature.format(**who)}"
 
 
@@ -934,11 +969,13 @@ def _followup(draw, t: dict, i: int, who: dict, previous: str) -> str:
     )
     lines = txt.CUSTOMER_FOLLOWUPS[mood]
     body = lines[int(draw[1] * len(lines))].format(**_fills(draw[2:], "the app"))
+
     if draw[1] < 0.35:
         quoted = "\n".join("> " + line for line in previous.splitlines()[:3])
         body += f"\n\nOn {who['date']}, {who['agent']} wrote:\n{quoted}"
     elif draw[1] > 0.7:
         body += f"\n\n{who['name']}"
+
     return body
 
 
@@ -946,6 +983,7 @@ def _agent_body(draw, who: dict) -> str:
     reply = txt.AGENT_REPLIES[int(draw[0] * len(txt.AGENT_REPLIES))]
     signature = txt.AGENT_SIGNATURES[int(draw[1] * len(txt.AGENT_SIGNATURES))]
     reply = reply.format(**_fills(draw[2:], "the app"))
+
     return f"Hi {who['given']},\n\n{reply}\n\n{signature.format(**who)}"
 
 
@@ -954,6 +992,7 @@ def _make_ticket_comments(rng, acc, ppl, t: dict, names: np.ndarray) -> pd.DataF
     draws = rng.random((len(stamps), 7, 9))
     agents = rng.integers(0, len(txt.AGENT_NAMES), len(stamps))
     rows = {"ticket_id": [], "created_at": [], "author_side": [], "body": []}
+
     for i, seq in enumerate(stamps):
         who = _who(acc, ppl, t, i, names)
         who["agent"] = txt.AGENT_NAMES[agents[i]]
@@ -969,13 +1008,16 @@ def _make_ticket_comments(rng, acc, ppl, t: dict, names: np.ndarray) -> pd.DataF
                 body = _followup(draws[i, k], t, i, who, body)
             for key, value in zip(rows, (t["id"][i], stamp, side, body), strict=True):
                 rows[key].append(value)
+
     rows["created_at"] = np.array(rows["created_at"], dtype="M8[us]")
+
     return _frame("ticket_comments", rows)
 
 
 def _who(acc: dict, ppl: dict, t: dict, i: int, names: np.ndarray) -> dict:
     row, a = t["requester"][i], t["account"][i]
     known = row >= 0
+
     return {
         "name": ppl["name"][row] if known else "IT Team",
         "given": ppl["given"][row] if known else "there",
@@ -997,6 +1039,7 @@ _SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 def _alive(acc: dict, a: np.ndarray, day: np.ndarray) -> np.ndarray:
     gap_start, gap_end = acc["gap"]
     inside = (day >= acc["act_start"][a]) & (day < acc["act_end"][a])
+
     return inside & ~((day >= gap_start[a]) & (day < gap_end[a]))
 
 
@@ -1020,19 +1063,23 @@ def _survey_wave(
     keep = np.zeros(a.size, dtype=bool)
     keep[first] = True
     keep &= contact >= 0
+
     return {"account": a[keep], "contact": contact[keep], "day": day[keep]}
 
 
 def _survey_scores(rng, acc: dict, kind: str, a, day, bad=None) -> np.ndarray:
     p, low_nps = acc["p"][a], acc["drivers"]["low_nps"][a]
     close = _closeness(acc, a, day) * p
+
     if kind == "nps":
         mean, spread = 8.9 - 5.0 * p - 1.8 * low_nps - 2.0 * close, 1.6
     elif kind == "ces":
         mean, spread = 5.9 - 2.5 * p - 1.0 * close, 1.0
     else:
         mean, spread = 4.6 - 1.6 * p - 1.3 * (bad == "bad") - 0.5 * close, 0.7
+
     low, high = _SCALES[kind]
+
     return np.clip(np.round(rng.normal(mean, spread)), low, high)
 
 
@@ -1044,6 +1091,7 @@ def _csat_after_tickets(rng, ppl: dict, t: dict) -> dict:
     delay = (rng.uniform(0.5, 30, rated.size) * _HOUR).astype("m8[us]")
     when = t["solved"] + delay
     rated &= when < _CUTOFF
+
     return {
         "account": t["account"][rated],
         "contact": t["requester"][rated],
@@ -1066,10 +1114,12 @@ def _survey_comments(
     draw = rng.random((a.size, 3))
     blank = draw[:, 0] < np.where(kind == "nps", 0.35, 0.6)
     comments = np.empty(a.size, dtype=object)
+
     for i in range(a.size):
         pool = txt.SURVEY_COMMENTS[mood[i]]
         line = pool[int(draw[i, 1] * len(pool))]
         comments[i] = None if blank[i] else line.format(n=int(2 + draw[i, 2] * 20))
+
     return comments
 
 
@@ -1136,6 +1186,7 @@ def _random_touchpoints(rng, acc: dict) -> tuple[np.ndarray, ...]:
     quiet = 1 - 0.6 * acc["drivers"]["low_engagement"] - 0.3 * acc["p"]
     span = np.maximum(acc["act_end"] - acc["act_start"], 0)
     accounts, days, kinds = [], [], []
+
     for kind, (rate, _, _) in _TOUCH.items():
         lam = rate * span / 30.4 * quiet
         if kind == "reference_call":
@@ -1145,6 +1196,7 @@ def _random_touchpoints(rng, acc: dict) -> tuple[np.ndarray, ...]:
         accounts.append(a)
         days.append(day)
         kinds.append(np.full(a.size, kind, dtype=object))
+
     return np.concatenate(accounts), np.concatenate(days), np.concatenate(kinds)
 
 
@@ -1163,6 +1215,7 @@ def _scheduled_touchpoints(rng, acc: dict, cal: _Calendar) -> tuple[np.ndarray, 
     kick = np.flatnonzero(acc["kickoff"] >= 0)
     accounts = np.concatenate([kick, a])
     kinds = np.array(["kickoff"] * kick.size + ["qbr"] * a.size, dtype=object)
+
     return accounts, np.concatenate([acc["kickoff"][kick], day]), kinds
 
 
@@ -1220,6 +1273,7 @@ def _plan_calls(rng, acc: dict, tp: dict, cal: _Calendar) -> dict:
         "people": np.concatenate([tp["attended"][held], rng.integers(1, 4, a.size)]),
     }
     order = np.argsort(calls["stamp"], kind="stable")
+
     return {key: value[order] for key, value in calls.items()}
 
 
@@ -1238,6 +1292,7 @@ def _call_participants(rng, ppl: dict, calls: dict) -> np.ndarray:
     picks[np.arange(4)[None, :] >= seats[:, None]] = -1
     execs = ppl["first"][calls["account"]]
     picks[:, 0] = np.where(calls["kind"] == "exec_sponsor", execs, picks[:, 0])
+
     return picks
 
 
@@ -1256,6 +1311,7 @@ def _turn_moods(draw: np.ndarray, p: np.ndarray, close: np.ndarray) -> np.ndarra
     """Return 0 (negative), 1 (positive) or 2 (neutral) per customer turn."""
     negative = 0.05 + 0.25 * p + 0.6 * p * close
     positive = negative + 0.55 * (1 - p)
+
     return np.where(draw < negative, 0, np.where(draw < positive, 1, 2))
 
 
@@ -1310,11 +1366,13 @@ def _make_calls(rng, acc, ppl, apps, tp, cal, ids) -> tuple[pd.DataFrame, ...]:
     )
     draw = rng.random(call_ids.size)
     titles = np.empty(call_ids.size, dtype=object)
+
     for i, kind in enumerate(calls["kind"]):
         options = txt.CALL_TITLES[kind]
         titles[i] = options[int(draw[i] * len(options))].format(
             app=app_names[i] or "the first app"
         )
+
     frame = _frame(
         "calls",
         {
@@ -1336,6 +1394,7 @@ def _make_calls(rng, acc, ppl, apps, tp, cal, ids) -> tuple[pd.DataFrame, ...]:
             "text": turns["text"],
         },
     )
+
     return frame, turns_frame
 
 
@@ -1350,6 +1409,7 @@ def _account_kpis(rng, acc: dict, i: int) -> list[tuple]:
     chosen = rng.permutation(len(txt.KPI_TEMPLATES))[: rng.integers(1, 4)]
     speed = (1.3 - p) * rng.uniform(0.6, 1.4)
     rows = []
+
     for index in chosen:
         kpi, unit, direction, base_range, target_range, value = txt.KPI_TEMPLATES[index]
         baseline = round(float(rng.uniform(*base_range)), 1)
@@ -1362,6 +1422,7 @@ def _account_kpis(rng, acc: dict, i: int) -> list[tuple]:
             rows.append(
                 (i, kpi, day, unit, direction, baseline, target, current, worth)
             )
+
     return rows
 
 
@@ -1381,6 +1442,7 @@ def _make_kpis(rng, acc: dict, cal: _Calendar, ids: dict) -> pd.DataFrame:
         "annual_value",
     )
     data = dict(zip(names, map(np.asarray, columns), strict=True))
+
     return _frame(
         "kpis",
         {
@@ -1402,6 +1464,7 @@ def _alive_months(acc: dict, cal: _Calendar, i: int) -> np.ndarray:
     ends = np.append(starts[1:], cal.n_days)
     gap_start, gap_end = acc["gap"][0][i], acc["gap"][1][i]
     alive = (starts < acc["act_end"][i]) & (ends > acc["contract_start"][i])
+
     return alive & ~((starts >= gap_start) & (ends <= gap_end))
 
 
@@ -1447,60 +1510,47 @@ def _account_money(rng, acc: dict, cal: _Calendar, i: int) -> tuple[list, list, 
 
 
 def _money_events(acc: dict, cal: _Calendar, i: int, mrr, ups, down) -> list:
-    starts, events = cal.month_starts, []
-    for month in ups:
-        events.append(
-            (
-                i,
-                starts[month],
-                "upgraded",
-                "seat expansion",
-                mrr[month] - mrr[month - 1],
-                "Added seats",
-            )
-        )
+    """Account events of one account: seat changes, renewals, churn, comeback."""
+    starts = cal.month_starts
+    events = [
+        (i, starts[m], "upgraded", "seat expansion", mrr[m] - mrr[m - 1], "Added seats")
+        for m in ups
+    ]
     if down >= 0:
+        change = mrr[down] - mrr[down - 1]
+        note = "Renewed with fewer seats"
         events.append(
-            (
-                i,
-                acc["renewal_seen"][i],
-                "downgraded",
-                "fewer users",
-                mrr[down] - mrr[down - 1],
-                "Renewed with fewer seats",
-            )
+            (i, acc["renewal_seen"][i], "downgraded", "fewer users", change, note)
         )
+
     churn = acc["churn_day"][i]
     for day in acc["anniversaries"][i]:
         if 0 <= day < min(cal.n_days, churn):
             events.append((i, day, "renewed", "annual renewal", 0.0, None))
+
     if acc["churned"][i]:
         before = mrr[: np.searchsorted(starts, churn, side="right")]
         paid = before[before > 0][-1] if (before > 0).any() else 0.0
-        events.append(
-            (i, churn, "churned", _churn_reason(acc, i), -paid, "Did not renew")
-        )
-    if acc["reactivated"][i] < _NEVER:
-        back = mrr[np.searchsorted(starts, acc["reactivated"][i], side="right") - 1]
-        events.append(
-            (
-                i,
-                acc["reactivated"][i],
-                "reactivated",
-                "new budget",
-                back,
-                "Signed again after a pause",
-            )
-        )
+        reason = _churn_reason(acc, i)
+        events.append((i, churn, "churned", reason, -paid, "Did not renew"))
+
+    back = acc["reactivated"][i]
+    if back < _NEVER:
+        paid = mrr[np.searchsorted(starts, back, side="right") - 1]
+        note = "Signed again after a pause"
+        events.append((i, back, "reactivated", "new budget", paid, note))
     return events
 
 
 def _churn_reason(acc: dict, i: int) -> str:
     drivers = acc["drivers"]
+
     if drivers["champion_left"][i]:
         return "champion left"
+
     if drivers["slow_performance"][i]:
         return "performance concerns"
+
     return txt.CHURN_REASONS[int(acc["p"][i] * 1000) % len(txt.CHURN_REASONS)]
 
 
@@ -1508,10 +1558,12 @@ def _make_money(rng, acc: dict, cal: _Calendar, ids: dict) -> tuple:
     revenue, events, seats = [], [], np.zeros(acc["n"], dtype=int)
     starts = np.repeat(acc["contract_start"][:, None], 10, axis=1)
     acc["anniversaries"] = cal.add_months(starts, 12 * np.arange(1, 11))
+
     for i in range(acc["n"]):
         rows, changes, seats[i] = _account_money(rng, acc, cal, i)
         revenue.extend(rows)
         events.extend(changes)
+
     a, month, mrr, seat, modules = (list(x) for x in zip(*revenue, strict=True))
     a = np.array(a, dtype=int)
     revenue_frame = _frame(
@@ -1538,6 +1590,7 @@ def _make_money(rng, acc: dict, cal: _Calendar, ids: dict) -> tuple:
             "notes": notes,
         },
     )
+
     return revenue_frame, events_frame, seats
 
 
@@ -1548,6 +1601,7 @@ def _make_fx(rng, acc: dict, cal: _Calendar) -> pd.DataFrame:
         np.round(_FX_BASE[code] * np.exp(np.cumsum(rng.normal(0, 0.012, size))), 4)
         for code in codes
     ]
+
     return _frame(
         "fx_rates",
         {
@@ -1570,6 +1624,7 @@ def _next_renewal(acc: dict, cal: _Calendar) -> np.ndarray:
     back = acc["reactivated"] < _NEVER
     upcoming[back] = cal.add_months(acc["reactivated"][back], 12)
     final_churn = acc["churned"] & ~back
+
     return np.where(final_churn, acc["churn_day"], upcoming)
 
 
@@ -1603,6 +1658,7 @@ def _contacts_frame(rng, acc: dict, ppl: dict, cal: _Calendar, ids) -> pd.DataFr
     )
     left = _stamp(cal, ppl["left"], rng.integers(7 * 3600, 19 * 3600, size), acc, owner)
     power_user = (ppl["role"] == _DEV) & (rng.random(size) < 0.04)
+
     return _frame(
         "contacts",
         {
@@ -1624,6 +1680,7 @@ def _contacts_frame(rng, acc: dict, ppl: dict, cal: _Calendar, ids) -> pd.DataFr
 def _apps_frame(acc: dict, apps: dict, cal: _Calendar, ids) -> pd.DataFrame:
     owner = apps["account"]
     secs = apps["published_secs"]
+
     return _frame(
         "apps",
         {
@@ -1643,8 +1700,10 @@ def _apps_frame(acc: dict, apps: dict, cal: _Calendar, ids) -> pd.DataFrame:
 def _ground_truth(acc: dict, ppl: dict, cal: _Calendar, ids) -> pd.DataFrame:
     def members(mask: np.ndarray) -> list[list[str]]:
         groups = [[] for _ in range(acc["n"])]
+
         for row in np.flatnonzero(mask):
             groups[ppl["account"][row]].append(ids["contact"][row])
+
         return groups
 
     decoy = ppl["decoy"] != ""
@@ -1681,8 +1740,10 @@ def _stamp(cal: _Calendar, day, secs, acc: dict, account) -> np.ndarray:
     day = np.asarray(day)
     valid = day < _NEVER
     out = np.full(day.size, np.datetime64("NaT"), dtype="M8[us]")
+
     if not valid.any():
         return out
+
     names, zone = np.unique(acc["timezone"], return_inverse=True)
     which = zone[np.asarray(account)]
     low = int(day[valid].min())
@@ -1690,6 +1751,7 @@ def _stamp(cal: _Calendar, day, secs, acc: dict, account) -> np.ndarray:
     seconds = day[valid].astype(np.int64) * 86400 + np.asarray(secs)[valid]
     seconds -= offsets[which[valid], day[valid] - low]
     out[valid] = cal.start.astype("M8[s]") + seconds.astype("m8[s]")
+
     return out
 
 
@@ -1697,10 +1759,12 @@ def _utc_offsets(cal: _Calendar, names: np.ndarray, days: np.ndarray) -> np.ndar
     """Return each zone's UTC offset in seconds at local noon of each day."""
     noon = (cal.start + days.astype("m8[D]")).astype("M8[s]") + np.timedelta64(12, "h")
     rows = []
+
     for name in names:
         local = pd.DatetimeIndex(noon).tz_localize(str(name))
         shift = local.tz_localize(None) - local.tz_convert(None)
         rows.append(shift.total_seconds().to_numpy().astype(np.int64))
+
     return np.array(rows)
 
 
@@ -1714,13 +1778,16 @@ def _ids(prefix: str, count: int, width: int) -> np.ndarray:
 def _lookup(values: np.ndarray, index: np.ndarray) -> np.ndarray:
     index = np.asarray(index, dtype=int)
     picked = np.asarray(values, dtype=object)[np.maximum(index, 0)]
+
     return np.where(index >= 0, picked, None)
 
 
 def _objects(values) -> np.ndarray:
     out = np.empty(len(values), dtype=object)
+
     for i, value in enumerate(values):
         out[i] = value
+
     return out
 
 
@@ -1742,6 +1809,7 @@ class _Coded(NamedTuple):
         labels = pa.array(labels, kind)
         indices = pa.array(codes, mask=(codes < 0) if (codes < 0).any() else None)
         decoded = pa.DictionaryArray.from_arrays(indices, labels).dictionary_decode()
+
         return pd.Series(pd.array(decoded, dtype="str"))
 
 
@@ -1753,27 +1821,36 @@ def _frame(name: str, data: dict) -> pd.DataFrame:
         column.name: _column(column.kind, data.get(column.name), size)
         for column in TABLES[name].columns
     }
+
     return pd.DataFrame(columns)
 
 
 def _column(kind: str, values, size: int) -> pd.Series:
     if values is None:
         values = [[] for _ in range(size)] if kind == "list" else [None] * size
+
     if isinstance(values, _Coded):
         return values.series()
+
     if kind in _TEXT_KINDS:
         return pd.Series(np.asarray(values, dtype=object), dtype="str")
+
     if kind == "timestamp":
         stamps = np.asarray(values, dtype="M8[s]").astype("M8[us]")
         return pd.Series(stamps).dt.tz_localize("UTC")
+
     if kind == "date":
         return pd.Series(np.asarray(values, dtype="M8[D]").astype("M8[us]"))
+
     if kind == "int":
         return pd.Series(pd.array(np.asarray(values, dtype=float), dtype="Int64"))
+
     if kind == "float":
         return pd.Series(np.asarray(values, dtype=float))
+
     if kind == "bool":
         return pd.Series(pd.array(np.asarray(values, dtype=object), dtype="boolean"))
+
     return pd.Series(_objects(values), dtype=object)
 
 
@@ -1794,6 +1871,7 @@ def _build_people(rng, accounts: int, cal: _Calendar) -> tuple:
         "contact": _ids("C", ppl["account"].size, 6),
         "app": _ids("APP", apps["account"].size, 5),
     }
+
     return acc, names, ppl, apps, ids
 
 
@@ -1816,6 +1894,7 @@ def _build_activity(rng, acc, names, ppl, apps, cal, ids) -> dict:
     tables["revenue"], tables["account_events"], seats = _make_money(rng, acc, cal, ids)
     tables["fx_rates"] = _make_fx(rng, acc, cal)
     tables["accounts"] = _accounts_frame(acc, names, seats, cal, ids)
+
     return tables
 
 
@@ -1868,6 +1947,7 @@ def make_demo_company(
         len(tables["contacts"]),
         len(tables["events"]),
     )
+
     return {name: tables[name] for name in [*TABLES, "ground_truth"]}
 
 
@@ -1903,16 +1983,20 @@ def write_demo_company(
     folder = Path(out_dir)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
+
     for name, frame in tables.items():
         path = folder / f"{name}.csv"
         _csv_ready(frame).to_csv(path, index=False)
         paths.append(path)
+
     logger.info("wrote %d demo tables to %s", len(paths), folder)
+
     return paths
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
+
     for name, series in frame.items():
         if isinstance(series.dtype, pd.DatetimeTZDtype):
             values = series.dt.tz_localize(None).to_numpy("M8[s]")
@@ -1929,4 +2013,5 @@ def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
             out[name] = series.map(_LIST_SEP.join)
         else:
             out[name] = series
+
     return pd.DataFrame(out)
