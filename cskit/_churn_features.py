@@ -209,6 +209,8 @@ class Context:
 
     def window(self, frame: pd.DataFrame, column: str, weight=None) -> Window:
         """Window sums of rows (or ``weight``) bucketed by ``column``'s month."""
+        if column not in frame:
+            return Window(np.zeros(self.grid.shape), self.cols)
         grid = self.grid.counts(frame, self.months_of(frame, column), weight)
         return Window(grid, self.cols)
 
