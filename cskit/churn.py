@@ -85,6 +85,7 @@ __all__ = [
     "survival_table",
     "kaplan_meier_by",
     "fit_cox",
+    "churn_settings",
 ]
 
 logger = logging.getLogger(__name__)
@@ -1373,10 +1374,84 @@ def fit_cox(
     cf.require(table, (*covariates, duration_col, event_col), "survival table")
     data = table[list(covariates)].copy()
     text = [c for c in covariates if _is_categorical(data[c])]
-    data[text] = data[text].astype("object").fillna("(missing)")
+    for column in text:
+        values = data[column].astype("object")
+        data[column] = values.where(values.notna(), "(missing)").astype("str")
     data = pd.get_dummies(data, columns=text, drop_first=True, dtype=float)
     data = data.astype(float).fillna(data.astype(float).median())
     data = data.loc[:, data.std() > 0]
     data[duration_col] = table[duration_col].clip(lower=1).to_numpy()
     data[event_col] = table[event_col].to_numpy()
     return CoxPHFitter(penalizer=penalizer).fit(data, duration_col, event_col)
+
+
+# --------------------------------------------------------------------------
+# Workbook settings
+# --------------------------------------------------------------------------
+
+
+def churn_settings(
+    params_file: str | Path | None = None,
+    *,
+    horizon_days: int | None = None,
+    first_as_of=None,
+    last_as_of=None,
+) -> dict:
+    """Return the churn workbook's settings: defaults, the file, then arguments.
+
+    The optional ``churn:`` section of a parameter file may set
+    ``horizons`` (list of days), ``horizon_days`` (the one to model),
+    ``first_as_of``, ``last_as_of``, ``sla_hours`` and ``random_state``;
+    ``metrics.build_events`` is read too. Arguments that are not ``None``
+    win over the file.
+
+    Returns
+    -------
+    dict
+        ``horizons``, ``horizon_days``, ``first_as_of``, ``last_as_of``,
+        ``build_events``, ``sla_hours``, ``random_state``.
+
+    Raises
+    ------
+    ConfigurationError
+        When the file is missing or its ``churn`` section is not a mapping.
+    """
+    from cskit.exceptions import ConfigurationError
+
+    settings = {
+        "horizons": list(DEFAULT_HORIZONS),
+        "horizon_days": DEFAULT_HORIZONS[0],
+        "first_as_of": None,
+        "last_as_of": None,
+        "build_events": list(_BUILD_EVENTS),
+        "sla_hours": dict(cf.SLA_HOURS),
+        "random_state": 0,
+    }
+    if params_file is not None:
+        import yaml
+
+        path = Path(params_file)
+        if not path.is_file():
+            raise ConfigurationError(
+                f"params_file={str(path)!r} does not exist; pass an existing YAML "
+                "file or None for the defaults"
+            )
+        data = yaml.safe_load(path.read_text()) or {}
+        section = data.get("churn") or {}
+        if not isinstance(section, dict):
+            raise ConfigurationError(
+                f"the 'churn' section of {path} is {type(section).__name__}; "
+                "write it as a mapping (horizons: [90, 180], ...)"
+            )
+        settings.update({k: v for k, v in section.items() if k in settings})
+        events = (data.get("metrics") or {}).get("build_events")
+        settings["build_events"] = list(events or settings["build_events"])
+    given = {
+        "horizon_days": horizon_days,
+        "first_as_of": first_as_of,
+        "last_as_of": last_as_of,
+    }
+    settings.update({k: v for k, v in given.items() if v is not None})
+    if settings["horizon_days"] not in settings["horizons"]:
+        settings["horizons"] = [*settings["horizons"], settings["horizon_days"]]
+    return settings
