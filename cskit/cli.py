@@ -63,12 +63,11 @@ def cli(log_level: str) -> None:
 def demo(out: Path, accounts: int, seed: int, set_default: bool) -> None:
     """Write the synthetic demo company and ingest it into a workspace."""
     from cskit.demo import write_demo_company
-    from cskit.ingest import ingest
     from cskit.workspace import set_default_workspace
 
     data = out / "data"
     write_demo_company(data, accounts=accounts, seed=seed)
-    report = ingest(data, workspace=out / "workspace.duckdb")
+    report = _ingest_and_enrich(data, out / "workspace.duckdb", mapping=None)
     click.echo(f"demo company: {accounts} accounts in {data}")
     click.echo(f"workspace: {report.workspace}")
     if set_default:
@@ -87,10 +86,9 @@ def demo(out: Path, accounts: int, seed: int, set_default: bool) -> None:
 def ingest_command(source: Path, mapping: str | None, workspace: Path,
                    set_default: bool) -> None:
     """Load a folder of CSV or Parquet exports into a workspace."""
-    from cskit.ingest import ingest
     from cskit.workspace import set_default_workspace
 
-    report = ingest(source, workspace=workspace, mapping=mapping)
+    report = _ingest_and_enrich(source, workspace, mapping=mapping)
     for table, rows in sorted(report.tables.items()):
         click.echo(f"{table:16} {rows:>10,} rows")
     for table, reason in sorted(report.missing.items()):
@@ -99,6 +97,30 @@ def ingest_command(source: Path, mapping: str | None, workspace: Path,
         click.echo(f"warning: {warning}", err=True)
     if set_default:
         set_default_workspace(report.workspace, root=Path.cwd())
+
+
+def _ingest_and_enrich(source: Path, workspace: Path, *, mapping):
+    """Ingest, keep the derived tables that must survive, recompute the rest."""
+    from cskit.enrich import carried_over, enrich_workspace, restore
+    from cskit.ingest import ingest
+
+    kept = carried_over(workspace)
+    report = ingest(source, workspace=workspace, mapping=mapping)
+    restore(report.workspace, kept)
+    enrich_workspace(report.workspace)
+    return report
+
+
+@cli.command()
+@_workspace_option
+def enrich(workspace) -> None:
+    """Score the workspace's texts and fit its feedback themes again."""
+    from cskit.enrich import enrich_workspace
+    from cskit.workspace import resolve_workspace
+
+    counts = enrich_workspace(resolve_workspace(workspace))
+    for name, rows in counts.items():
+        click.echo(f"{name:16} {rows:>10,} rows")
 
 
 @cli.command()

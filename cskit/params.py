@@ -26,6 +26,7 @@ __all__ = [
     "MetricParams",
     "Targets",
     "LifecycleParams",
+    "PulseParams",
     "Settings",
     "find_params_dir",
     "load_settings",
@@ -75,12 +76,23 @@ class LifecycleParams(_Strict):
     renewal_window_days: int = 90
 
 
+class PulseParams(_Strict):
+    """How the Engagement Pulse weighs texts, and the feedback themes."""
+
+    half_life_days: float = 30
+    window_days: int = 90
+    confidence_k: float = 5.0
+    evidence_n: int = 3
+    themes_window_days: int = 90
+
+
 class Settings(_Strict):
     """Every setting of a run, as read from the parameter files."""
 
     metrics: MetricParams = MetricParams()
     targets: Targets = Targets()
     lifecycle: LifecycleParams = LifecycleParams()
+    pulse: PulseParams = PulseParams()
 
 
 def find_params_dir(start: Path | None = None) -> Path | None:

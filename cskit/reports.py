@@ -26,6 +26,8 @@ from matplotlib.figure import Figure
 
 from cskit import metrics
 from cskit.params import Settings, config_hash, load_settings
+from cskit.pulse import PulseScorer, account_pulse, portfolio_pulse, texts_from_tables
+from cskit.themes import theme_summary
 from cskit.workspace import Workspace, resolve_workspace
 
 __all__ = [
@@ -42,6 +44,9 @@ __all__ = [
     "plot_tickets",
     "survey_summary",
     "recent_comments",
+    "pulse_summary",
+    "pulse_evidence",
+    "feedback_themes",
     "portfolio_table",
     "portfolio_overview",
     "portfolio_accounts",
@@ -86,6 +91,13 @@ class AccountReport:
     settings : Settings
     config_hash : str
     metrics : dict of str to MetricResult
+    texts : pandas.DataFrame
+        The account's texts, cleaned and scored (and with their feedback
+        theme when the workspace has been enriched).
+    themes_ready : bool
+        Whether the workspace holds feedback themes.
+    pulse : cskit.pulse.PulseResult
+        The account's Engagement Pulse.
     """
 
     account_id: str
@@ -96,6 +108,9 @@ class AccountReport:
     settings: Settings
     config_hash: str
     metrics: dict
+    texts: pd.DataFrame
+    themes_ready: bool
+    pulse: object
 
 
 def load_account_report(
@@ -130,16 +145,30 @@ def load_account_report(
         as_of = parse_as_of(as_of) or ws.default_as_of()
         tables = ws.account_tables(account_id)
         missing = ws.missing_tables()
+        texts = ws.derived("text_analysis", account_id=account_id)
     settings = load_settings(params_file, account_id=account_id)
     results = metrics.account_metrics(
         tables, as_of=as_of, settings=_metric_settings(settings)
     )
+    themes_ready = texts is not None
+    if texts is None:
+        texts = PulseScorer().score_frame(texts_from_tables(tables))
     account = tables["accounts"].iloc[0]
+    pulse = account_pulse(
+        texts, as_of=_start_utc(as_of, account.get("timezone")), account_id=account_id,
+        **settings.pulse.model_dump(exclude={"themes_window_days"}),
+    )
     logger.info("account %s read as of %s", account_id, as_of)
     return AccountReport(
         account_id, as_of, account, tables, missing, settings,
-        config_hash(settings), results,
+        config_hash(settings), results, texts, themes_ready, pulse,
     )
+
+
+def _start_utc(as_of: date, zone) -> pd.Timestamp:
+    """Return the start of the as-of day in the account's timezone, in UTC."""
+    zone = "UTC" if pd.isna(zone) else zone
+    return pd.Timestamp(as_of).tz_localize(zone).tz_convert("UTC")
 
 
 def _metric_settings(settings: Settings) -> metrics.MetricSettings:
@@ -279,7 +308,7 @@ def plot_usage(report: AccountReport):
 
 
 def _as_of_utc(report: AccountReport) -> pd.Timestamp:
-    return pd.Timestamp(report.as_of).tz_localize(_timezone(report)).tz_convert("UTC")
+    return _start_utc(report.as_of, report.account.get("timezone"))
 
 
 def _timezone(report: AccountReport) -> str:
@@ -396,6 +425,51 @@ def recent_comments(report: AccountReport, *, limit: int = 5) -> pd.DataFrame | 
     return comments[["date", "kind", "score", "comment"]].reset_index(drop=True)
 
 
+def pulse_summary(report: AccountReport) -> pd.DataFrame | Note:
+    """Return the Engagement Pulse overall and by source, with trend and volume.
+
+    The Pulse runs from -1 (negative) to +1 (positive); confidence grows
+    with the number and recency of scored texts.
+    """
+    pulse = report.pulse
+    if pulse.status != "ok":
+        return Note(f"Engagement Pulse not available: {pulse.reason}")
+    overall = pd.DataFrame(
+        {"pulse": [pulse.pulse], "confidence": [pulse.confidence],
+         "scored": [pulse.counts.get("scored", 0)]},
+        index=pd.Index(["overall"], name="source"),
+    )
+    by_source = pulse.by_source.set_index("source")[["pulse", "confidence", "scored"]]
+    table = pd.concat([overall, by_source])
+    table["trend"] = [pulse.trend, *[None] * len(by_source)]
+    return table.round(2)
+
+
+def pulse_evidence(report: AccountReport) -> pd.DataFrame | Note:
+    """Return the most negative and most positive snippets behind the Pulse."""
+    evidence = report.pulse.evidence
+    if evidence is None or evidence.empty:
+        return Note("No scored text in the Pulse window.")
+    shown = evidence.assign(date=evidence["ts"].dt.strftime("%Y-%m-%d"))
+    return shown[["polarity", "score", "source", "date", "snippet"]].round(2)
+
+
+def feedback_themes(report: AccountReport) -> pd.DataFrame | Note:
+    """Return the account's feedback themes in the window, with Pulse and trend."""
+    if not report.themes_ready:
+        return Note("Feedback themes not computed for this workspace; run "
+                    "`cskit ingest` (or `cskit enrich`) to compute them.")
+    texts = report.texts[report.texts["theme"].notna()]
+    summary = theme_summary(
+        texts, as_of=_as_of_utc(report), by_account=False,
+        window_days=report.settings.pulse.themes_window_days,
+    )
+    if summary.empty:
+        return Note("No feedback in the themes window.")
+    columns = ["theme_label", "count", "share", "pulse", "prior_count", "trend"]
+    return summary[columns].set_index("theme_label").round(2)
+
+
 def portfolio_table(
     *,
     workspace: str | Path | None = None,
@@ -415,19 +489,39 @@ def portfolio_table(
     with Workspace(resolve_workspace(workspace)) as ws:
         as_of = parse_as_of(as_of) or ws.default_as_of()
         tables = ws.portfolio_tables()
+        texts = ws.derived("text_analysis")
     settings = load_settings(params_file)
     table = metrics.portfolio_metrics(
         tables, as_of=as_of, settings=_metric_settings(settings)
     )
+    if texts is None:
+        texts = PulseScorer().score_frame(texts_from_tables(tables))
+    pulse = _portfolio_pulse(texts, tables["accounts"], as_of, settings)
     identity = tables["accounts"][["account_id", "name", "segment", "tier", "csm"]]
     table = identity.merge(table, on="account_id", how="right")
+    table = table.merge(pulse, on="account_id", how="left")
     return table.sort_values("account_id").reset_index(drop=True)
+
+
+def _portfolio_pulse(texts, accounts, as_of: date, settings: Settings) -> pd.DataFrame:
+    """Compute every account's Pulse as of the start of as-of in its timezone."""
+    options = settings.pulse.model_dump(exclude={"themes_window_days", "evidence_n"})
+    zones = accounts["timezone"].fillna("UTC")
+    parts = []
+    for zone, group in accounts.groupby(zones):
+        chosen = texts[texts["account_id"].isin(group["account_id"])]
+        parts.append(portfolio_pulse(
+            chosen, as_of=_start_utc(as_of, zone), accounts=group["account_id"], **options
+        ))
+    columns = ["account_id", "pulse", "pulse_status", "pulse_reason",
+               "pulse_confidence", "pulse_trend"]
+    return pd.concat(parts)[columns]
 
 
 def portfolio_overview(portfolio: pd.DataFrame) -> pd.DataFrame:
     """Summarise each metric over the portfolio: accounts with a value, median."""
     rows = []
-    for metric in metrics.METRICS:
+    for metric in [*metrics.METRICS, "pulse"]:
         values = portfolio[metric]
         rows.append(
             {
@@ -445,13 +539,13 @@ def portfolio_accounts(portfolio: pd.DataFrame) -> pd.DataFrame:
 
     A value that is not available or undefined shows as a dash.
     """
-    columns = ["account_id", "name", "segment", "tier", *metrics.METRICS]
+    columns = ["account_id", "name", "segment", "tier", *metrics.METRICS, "pulse"]
     table = portfolio[columns].set_index("account_id")
     return table.round(1).astype(object).where(table.notna(), "—")
 
 
 def plot_portfolio(portfolio: pd.DataFrame, *, columns: tuple[str, ...] = (
-    "mad", "seat_utilisation", "nps", "nrr")):
+    "mad", "seat_utilisation", "nps", "nrr", "pulse")):
     """Plot the distribution of a few metrics over the portfolio."""
     fig = Figure(figsize=(3 * len(columns), 2.8))
     axes = fig.subplots(1, len(columns))

@@ -37,6 +37,7 @@ from cskit.schema import TABLES, empty_table
 __all__ = [
     "POINTER_FILE",
     "ENV_VAR",
+    "DERIVED_TABLES",
     "Workspace",
     "resolve_workspace",
     "set_default_workspace",
@@ -46,6 +47,8 @@ logger = logging.getLogger(__name__)
 
 POINTER_FILE = ".cskit-workspace"
 ENV_VAR = "CSKIT_WORKSPACE"
+# Tables computed from the canonical ones and stored beside them.
+DERIVED_TABLES = ("pulse_cache", "text_analysis", "themes", "health_history")
 _META = "_cskit_meta"
 _MISSING = "_cskit_missing"
 _HOW_TO_GET_ONE = (
@@ -334,6 +337,46 @@ class Workspace:
             "warnings": meta.get("warnings", []),
         }
 
+    def derived(self, name: str, *, account_id: str | None = None) -> pd.DataFrame | None:
+        """Return a derived table (scores, themes, history), or None if absent.
+
+        Derived tables are computed from the canonical ones and stored with
+        :meth:`write_derived`; they keep the dtypes they were written with.
+
+        Parameters
+        ----------
+        name : str
+            One of :data:`DERIVED_TABLES`.
+        account_id : str, optional
+            Keep only this account's rows (filtered in DuckDB).
+        """
+        _check_derived(name)
+        if name not in self._stored_tables():
+            return None
+        where, parameters = ("WHERE account_id = ?", [account_id]) if account_id else ("", [])
+        return self.connection.execute(
+            f'SELECT * FROM "{name}" {where}', parameters
+        ).df()
+
+    def write_derived(self, name: str, frame: pd.DataFrame) -> None:
+        """Replace the derived table ``name`` with ``frame``.
+
+        Raises
+        ------
+        WorkspaceError
+            When the workspace is open read-only.
+        """
+        _check_derived(name)
+        if self.read_only:
+            raise WorkspaceError(
+                f"cannot write {name!r}: workspace {str(self.path)!r} is open "
+                "read-only; open it with Workspace(path, read_only=False)"
+            )
+        con = self.connection
+        con.register("_cskit_derived", frame)
+        con.execute(f'CREATE OR REPLACE TABLE "{name}" AS SELECT * FROM _cskit_derived')
+        con.unregister("_cskit_derived")
+
     def _latest(self, name: str, column: str) -> datetime.date | None:
         value = self.connection.execute(f'SELECT max("{column}") FROM "{name}"')
         value = value.fetchone()[0]
@@ -396,6 +439,14 @@ class Workspace:
         con.execute(f"DELETE FROM {_MISSING}")
         for name, reason in missing.items():
             con.execute(f"INSERT INTO {_MISSING} VALUES (?, ?)", [name, reason])
+
+
+def _check_derived(name: str) -> None:
+    if name not in DERIVED_TABLES:
+        raise WorkspaceError(
+            f"{name!r} is not a derived table; the derived tables are "
+            f"{list(DERIVED_TABLES)}"
+        )
 
 
 def _connect(path: Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:

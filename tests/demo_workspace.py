@@ -14,15 +14,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / ".cskit" / "test-demo"
 WORKSPACE = FOLDER / "workspace.duckdb"
-_SOURCES = ["demo.py", "_demo_text.py", "ingest.py", "mapping.py", "schema.py",
-            "workspace.py"]
 
 
 def _fingerprint() -> str:
+    """Hash the package's code and data: any change rebuilds the workspace."""
     digest = hashlib.sha256()
-    for name in _SOURCES:
-        path = ROOT / "cskit" / name
-        if path.is_file():
+    package = ROOT / "cskit"
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".yaml") and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(package).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -30,6 +30,7 @@ def _fingerprint() -> str:
 def ensure_demo_workspace() -> Path:
     """Build the demo workspace unless an up-to-date one exists; return it."""
     from cskit.demo import write_demo_company
+    from cskit.enrich import enrich_workspace
     from cskit.ingest import ingest
 
     FOLDER.parent.mkdir(parents=True, exist_ok=True)
@@ -43,5 +44,6 @@ def ensure_demo_workspace() -> Path:
         shutil.rmtree(FOLDER, ignore_errors=True)
         write_demo_company(FOLDER / "data")
         ingest(FOLDER / "data", workspace=WORKSPACE)
+        enrich_workspace(WORKSPACE)
         stamp.write_text(fingerprint)
     return WORKSPACE
