@@ -47,6 +47,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import HistGradientBoostingClassifier, VotingClassifier
+from sklearn.exceptions import NotFittedError as SklearnNotFittedError
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
@@ -57,7 +58,7 @@ from sklearn.preprocessing import (
     SplineTransformer,
     StandardScaler,
 )
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from cskit import _churn_features as cf
 from cskit.exceptions import InvalidInputError, MissingColumnError, NotFittedError
@@ -333,6 +334,14 @@ l2_regularization : float or int
         self.calibration = calibration
         self.random_state = random_state
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.string = True
+        tags.input_tags.categorical = True
+        return tags
+
     def fit(self, X, y) -> ChurnModel:
         """Fit on features ``X`` (DataFrame or array) and 0/1 labels ``y``.
 
@@ -413,12 +422,17 @@ l2_regularization : float or int
         try:
             check_is_fitted(self, "pipeline_")
         except Exception as error:
-            raise NotFittedError(
+            raise _NotFitted(
                 "this ChurnModel is not fitted yet; call fit(X, y) before "
                 "predict_proba, predict or explain"
             ) from error
         frame = _as_frame(X)
         expected = list(self.feature_names_in_)
+        if not isinstance(X, pd.DataFrame) and frame.shape[1] != len(expected):
+            raise InvalidInputError(
+                f"X has {frame.shape[1]} features, but ChurnModel is expecting "
+                f"{len(expected)} features as input; pass the training columns"
+            )
         if list(frame.columns) != expected:
             frame = _align(frame, expected)
         return self._prepare(frame)
@@ -510,20 +524,46 @@ l2_regularization : float or int
         return make_pipeline(columns, trees)
 
 
+class _NotFitted(NotFittedError, SklearnNotFittedError):
+    """Not fitted: catchable as cskit's and as scikit-learn's NotFittedError."""
+
+
 def _as_frame(X) -> pd.DataFrame:
     if isinstance(X, pd.DataFrame):
         return X
+    if hasattr(X, "toarray") or hasattr(X, "tocsr"):
+        raise InvalidInputError(
+            "X is a sparse matrix; sparse input is not supported: pass a DataFrame "
+            "or a dense array"
+        )
     array = np.asarray(X)
+    if np.iscomplexobj(array):
+        raise InvalidInputError(
+            "X holds complex numbers; Complex data not supported: pass real numbers"
+        )
     if array.ndim != 2:
         raise InvalidInputError(
-            f"X has {array.ndim} dimension(s); pass a DataFrame or a 2-D array "
-            "with one row per account"
+            f"X has {array.ndim} dimension(s); Reshape your data: pass a "
+            "DataFrame or a 2-D array with one row per account"
         )
     return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
 
 
 def _binary_target(y, n_rows: int) -> np.ndarray:
-    target = pd.Series(np.asarray(y)).astype("float64")
+    if y is None:
+        raise InvalidInputError(
+            "ChurnModel requires y to be passed, but the target y is None; pass "
+            "the 0/1 churn labels"
+        )
+    array = np.asarray(y)
+    if array.ndim == 2 and array.shape[1] == 1:
+        array = column_or_1d(array, warn=True)
+    target = pd.Series(array)
+    if not pd.api.types.is_numeric_dtype(target) and not pd.api.types.is_bool_dtype(
+        target
+    ):
+        target = pd.to_numeric(target, errors="coerce")
+    target = target.astype("float64")
     if len(target) != n_rows:
         raise InvalidInputError(
             f"y has {len(target)} labels for {n_rows} rows of X; pass one label per row"
@@ -531,8 +571,9 @@ def _binary_target(y, n_rows: int) -> np.ndarray:
     values = set(target.dropna().unique())
     if target.isna().any() or not values <= {0.0, 1.0}:
         raise InvalidInputError(
-            f"y holds {sorted(values)[:5]} (missing: {int(target.isna().sum())}); "
-            "pass 0/1 labels without gaps (drop censored snapshots first)"
+            f"Unknown label type: y holds {sorted(values)[:5]} (missing: "
+            f"{int(target.isna().sum())}); pass 0/1 labels without gaps (drop "
+            "censored snapshots first)"
         )
     if len(values) < 2:
         only = "churned" if values == {1.0} else "stayed"

@@ -349,3 +349,26 @@ def test_survival_table_and_kaplan_meier_by_segment():
     )
     curves = kaplan_meier_by(table, by="segment")
     assert set(curves) == {"smb", "enterprise"}
+
+
+# ChurnModel is a churn (0/1) classifier: it refuses other label values and
+# multiclass targets on purpose, and its iterations live in the boosted trees.
+EXPECTED_FAILED_CHECKS = {
+    "check_estimators_dtypes": "labels must be 0/1 (the check uses 1/2)",
+    "check_classifier_data_not_an_array": "labels must be 0/1 (the check uses 1/2)",
+    "check_classifiers_classes": "labels must be 0/1 (the check uses text labels)",
+    "check_classifier_not_supporting_multiclass": "refuses with its own message",
+    "check_non_transformer_estimators_n_iter": "no n_iter_: a blend of two models",
+}
+
+
+def test_scikit_learn_estimator_checks_pass_apart_from_documented_ones():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    results = check_estimator(
+        ChurnModel(max_iter=10, min_samples_leaf=5),
+        expected_failed_checks=EXPECTED_FAILED_CHECKS,
+        on_fail=None,
+    )
+    failed = [r["check_name"] for r in results if r["status"] == "failed"]
+    assert failed == []
