@@ -1,13 +1,38 @@
 """Text material for the synthetic demo company (:mod:`cskit.demo`).
 
-Names, titles, ticket templates by theme, comment scaffolding, survey
-comments by sentiment and call lines by meeting kind. Templates use
-``str.format`` fields filled by the generator: ``{app}``, ``{feature}``,
-``{error}``, ``{n}``, ``{browser}``, ``{module}``, ``{connector}``,
-``{name}``, ``{agent}``, ``{title}``, ``{company}``, ``{date}``.
+This module holds the ticket material (fills, templates by theme, comment
+greetings, follow-ups, replies and signatures) and re-exports the names of
+:mod:`cskit._demo_names` and the phrases of :mod:`cskit._demo_phrases`, so the
+generator reads all material as ``txt.NAME``. Templates use ``str.format``
+fields filled by the generator: ``{app}``, ``{feature}``, ``{error}``, ``{n}``,
+``{browser}``, ``{module}``, ``{connector}``, ``{name}``, ``{agent}``,
+``{title}``, ``{company}``, ``{date}``.
 """
 
 from __future__ import annotations
+
+from cskit._demo_names import (
+    AGENT_NAMES,
+    APP_NOUNS,
+    APP_PREFIXES,
+    COMPANY_SUFFIXES,
+    COMPANY_WORDS,
+    CSM_NAMES,
+    DEPARTMENTS,
+    ENGINEER_NAMES,
+    FIRST_NAMES,
+    LAST_NAMES,
+    TITLES,
+)
+from cskit._demo_phrases import (
+    CALL_TITLES,
+    CHURN_REASONS,
+    CUSTOMER_LINES,
+    KPI_TEMPLATES,
+    SURVEY_COMMENTS,
+    TOUCHPOINT_NOTES,
+    VENDOR_LINES,
+)
 
 __all__ = [
     "FIRST_NAMES",
@@ -38,158 +63,6 @@ __all__ = [
     "TOUCHPOINT_NOTES",
 ]
 
-FIRST_NAMES = (
-    "Anna Ben Carla David Elena Felix Grace Hiro Ines Jonas Kate Liam Maya Noah "
-    "Olga Pedro Quinn Rosa Sam Tara Umar Vera Wei Xenia Yusuf Zoe Aiko Bruno "
-    "Chloe Dmitri Emma Farid Greta Hugo Isla Jamal Kenji Lena Marco Nadia Oscar "
-    "Priya Rafael Sofia Tomas Uma Victor Wanda Yara Zara Amir Beatriz Chen "
-    "Daniela Erik Fatima Gustav Hannah Ivan Julia"
-).split()
-
-LAST_NAMES = (
-    "Adler Baker Costa Dubois Eriksen Fischer Garcia Hoffmann Ito Jensen Kowalski "
-    "Larsen Meyer Nakamura Olsen Patel Quinlan Rossi Schmidt Tanaka Ueda Varga "
-    "Weber Xu Yamamoto Zimmermann Alvarez Brennan Chowdhury Dalton Engel Ferreira "
-    "Gallagher Haddad Ivanova Jovanovic Keller Lindqvist Moreau Novak Okafor "
-    "Petrov Ramirez Sato Thompson Ulrich Vogel Walsh Yilmaz Zhang Abbott Becker "
-    "Clarke Dimitrov Evans Fournier Gupta Horvat Ibrahim Kim"
-).split()
-
-COMPANY_WORDS = (
-    "Northwind Bluepeak Cedar Harbor Ironleaf Meridian Summit Brightwater Falcon "
-    "Granite Helix Juniper Keystone Lumen Maple Nimbus Orchid Pioneer Quarry "
-    "Redwood Silverline Tidewater Umbra Vantage Willow Zephyr Atlas Beacon Copper "
-    "Delta Ember Fjord Glacier Horizon Indigo Jasper Kestrel Lighthouse Mosaic "
-    "Nova Obsidian Prairie Quantum Riverbend Sequoia Thistle Upland Vertex"
-).split()
-
-COMPANY_SUFFIXES = (
-    "Logistics",
-    "Health",
-    "Foods",
-    "Insurance",
-    "Manufacturing",
-    "Energy",
-    "Retail",
-    "Bank",
-    "Telecom",
-    "Pharma",
-    "Group",
-    "Systems",
-    "Freight",
-    "Hospitality",
-    "Utilities",
-    "Analytics",
-    "Industries",
-    "Labs",
-)
-
-CSM_NAMES = (
-    "Alice Moreno",
-    "Bilal Hassan",
-    "Claire Dubois",
-    "Diego Santos",
-    "Erin O'Neill",
-    "Farah Khan",
-    "Gabriel Lee",
-    "Hanna Virtanen",
-)
-
-AGENT_NAMES = (
-    "Sam (Support)",
-    "Jordan",
-    "Taylor R.",
-    "Morgan Lee",
-    "Casey",
-    "Riley Chen",
-    "Avery",
-    "Noor",
-    "Kai Support Team",
-)
-
-ENGINEER_NAMES = ("Priya Raman", "Tom Becker", "Lucia Ortega", "Kwame Mensah")
-
-DEPARTMENTS = (
-    "Engineering",
-    "IT",
-    "Operations",
-    "Finance",
-    "Sales",
-    "Customer Service",
-    "HR",
-    "Supply Chain",
-    "Marketing",
-    "Legal",
-)
-
-TITLES = {
-    "exec_sponsor": ("CTO", "CIO", "COO", "VP Digital Transformation", "CEO"),
-    "economic_buyer": ("CFO", "VP Finance", "Head of Procurement", "Finance Director"),
-    "champion": (
-        "Head of Internal Tools",
-        "Automation Lead",
-        "Platform Owner",
-        "Director of Operations Excellence",
-    ),
-    "admin": ("IT Administrator", "Systems Administrator", "Platform Admin"),
-    "developer": (
-        "Software Engineer",
-        "Citizen Developer",
-        "Business Analyst",
-        "Low-code Developer",
-        "Solutions Architect",
-        "Data Engineer",
-        "Automation Specialist",
-    ),
-    "end_user": (
-        "Operations Associate",
-        "Account Manager",
-        "Claims Handler",
-        "Warehouse Coordinator",
-        "HR Generalist",
-        "Sales Representative",
-        "Customer Service Agent",
-        "Field Technician",
-        "Accountant",
-    ),
-    "other": ("Project Manager", "Team Lead", "Consultant", "Intern", "Analyst"),
-}
-
-APP_PREFIXES = (
-    "Expense",
-    "Inventory",
-    "Onboarding",
-    "Claims",
-    "Vendor",
-    "Shift",
-    "Asset",
-    "Incident",
-    "Quote",
-    "Leave",
-    "Contract",
-    "Field Service",
-    "Order",
-    "Audit",
-    "Customer 360",
-    "Procurement",
-    "Training",
-    "Fleet",
-    "Returns",
-    "Budget",
-)
-
-APP_NOUNS = (
-    "Tracker",
-    "Portal",
-    "Approvals",
-    "Dashboard",
-    "Console",
-    "Planner",
-    "Manager",
-    "Hub",
-    "Intake",
-    "Review Tool",
-)
 
 FILLS = {
     "feature": (
@@ -228,6 +101,7 @@ FILLS = {
         "BigQuery",
     ),
 }
+
 
 # Each theme: (tags, priorities, [(subject, description), ...]).
 TICKET_THEMES = {
@@ -447,7 +321,9 @@ TICKET_THEMES = {
     ),
 }
 
+
 NEGATIVE_THEMES = ("bug", "slowness", "outage", "billing")
+
 
 CUSTOMER_GREETINGS = (
     "Hi team,",
@@ -459,6 +335,7 @@ CUSTOMER_GREETINGS = (
     "",
 )
 
+
 CUSTOMER_SIGNATURES = (
     "Thanks,\n{name}",
     "Best regards,\n{name}\n{title} | {company}",
@@ -468,6 +345,7 @@ CUSTOMER_SIGNATURES = (
     "confidential. If you are not the intended recipient, delete it.",
     "{name}",
 )
+
 
 CUSTOMER_FOLLOWUPS = {
     "negative": (
@@ -491,6 +369,7 @@ CUSTOMER_FOLLOWUPS = {
     ),
 }
 
+
 AGENT_REPLIES = (
     "Thanks for reaching out. Could you share a screenshot and the time it "
     "happened so we can look at the logs?",
@@ -506,181 +385,9 @@ AGENT_REPLIES = (
     "Following up on this ticket: did the suggested change solve it?",
 )
 
+
 AGENT_SIGNATURES = (
     "Best,\n{agent}\nCustomer Support",
     "Kind regards,\n{agent}",
     "Cheers,\n{agent} | Support Engineering",
 )
-
-SURVEY_COMMENTS = {
-    "positive": (
-        "Love the platform, we built {n} apps in weeks.",
-        "Support is fast and helpful.",
-        "Our developers are very productive with it.",
-        "Great product, the CSM really understands our business.",
-        "Easy to use and reliable.",
-        "Saved us a lot of manual work in finance.",
-        "The new workflows feature is fantastic.",
-        "Very happy, would recommend to peers.",
-    ),
-    "neutral": (
-        "Good overall, but documentation could be better.",
-        "Does the job. Pricing is a bit high.",
-        "Fine for simple apps, complex ones are harder.",
-        "OK. Some features are missing for our use case.",
-        "Support is ok but sometimes slow to answer.",
-    ),
-    "negative": (
-        "Too slow, our users complain every day.",
-        "Too many outages lately, we are losing trust.",
-        "Support takes days to reply.",
-        "Price went up and we see little value.",
-        "We are evaluating alternatives.",
-        "Bugs after every release. Very frustrating.",
-        "The platform is slow and the editor keeps freezing.",
-        "Hard to justify the cost to our CFO.",
-    ),
-    "slow": (
-        "Too slow, our users complain every day.",
-        "The platform is slow and the editor keeps freezing.",
-        "Apps take forever to load, people went back to Excel.",
-        "Performance is the main issue, everything else is fine.",
-    ),
-}
-
-CALL_TITLES = {
-    "kickoff": ("Kickoff: goals and success plan", "Welcome and kickoff"),
-    "training": (
-        "Builder training: queries and components",
-        "Training: workflows 101",
-        "Admin training: permissions",
-    ),
-    "office_hours": ("Office hours", "Weekly office hours"),
-    "dev_on_demand": ("Dev on demand: {app}", "Pairing session on {app}"),
-    "qbr": ("Quarterly business review", "QBR - results and next quarter"),
-    "exec_sponsor": ("Executive sponsor check-in", "Exec alignment call"),
-    "other": ("Renewal discussion", "Roadmap preview", "Security review"),
-}
-
-VENDOR_LINES = {
-    "kickoff": (
-        "Welcome aboard! Today we want to agree on the first use case and a "
-        "go-live date.",
-        "Which process hurts the most today? That is usually the best first app.",
-        "Our target is your first live app within thirty days.",
-        "I'll send the success plan after the call.",
-    ),
-    "training": (
-        "Let's start with queries, then bind them to a table.",
-        "You can reuse this query across apps with a shared resource.",
-        "Any questions before we move to workflows?",
-        "I'll share the recording and the exercise files.",
-    ),
-    "office_hours": (
-        "What are you working on this week?",
-        "Good question, let me share my screen.",
-        "That is a known limitation; the workaround is a transformer.",
-    ),
-    "dev_on_demand": (
-        "Let's look at {app} together.",
-        "I think the slowness comes from loading all rows; let's paginate.",
-        "Try moving that logic into a workflow.",
-    ),
-    "qbr": (
-        "Let's review the goals we set last quarter.",
-        "You now have {n} active developers and several live apps.",
-        "Here is what we see in adoption and support.",
-        "For next quarter we propose two new use cases.",
-        "How does this compare with what your leadership expects?",
-    ),
-    "exec_sponsor": (
-        "Thank you for making time. We want to make sure we support your priorities.",
-        "What does success look like for you this year?",
-        "We can bring our product team in for the roadmap.",
-    ),
-    "other": (
-        "Let's walk through the renewal options.",
-        "Here is what's coming on the roadmap.",
-        "Do you have any security questions we can answer?",
-    ),
-}
-
-CUSTOMER_LINES = {
-    "positive": (
-        "Honestly the team loves it, we shipped {app} last month.",
-        "Our users in operations are asking for more apps.",
-        "We saved a lot of hours on manual reporting.",
-        "This went really well, thanks for the help.",
-        "We want to roll this out to another department.",
-        "Great, that makes sense.",
-        "The support team has been excellent.",
-    ),
-    "neutral": (
-        "Can you send that over by email?",
-        "Let me check with my team and come back to you.",
-        "We have a few more developers joining next month.",
-        "What about the mobile layout?",
-        "Okay, I see.",
-        "Do you have documentation for that?",
-    ),
-    "negative": (
-        "To be frank, the performance has been a problem for weeks.",
-        "Leadership is questioning the cost at renewal.",
-        "We had three outages this quarter, that hurts our credibility.",
-        "Our champion left and nobody owns the platform now.",
-        "We are looking at other tools, to be transparent.",
-        "Support tickets take too long to resolve.",
-        "Usage dropped because people went back to spreadsheets.",
-    ),
-}
-
-# (kpi, unit, direction, baseline range, target range, annual value range or None)
-KPI_TEMPLATES = (
-    (
-        "Hours of manual reporting per week",
-        "hours",
-        "down",
-        (60, 200),
-        (10, 40),
-        (50_000, 400_000),
-    ),
-    ("Average ticket resolution time", "days", "down", (5, 15), (1, 3), None),
-    ("Apps in production", "count", "up", (0, 4), (8, 20), None),
-    (
-        "Order processing cycle time",
-        "hours",
-        "down",
-        (48, 96),
-        (8, 24),
-        (100_000, 900_000),
-    ),
-    (
-        "Self-service requests automated",
-        "percent",
-        "up",
-        (5, 25),
-        (50, 80),
-        (30_000, 250_000),
-    ),
-    ("Spreadsheets retired", "count", "up", (0, 5), (20, 60), None),
-)
-
-CHURN_REASONS = (
-    "budget cuts",
-    "moved to a competitor",
-    "low adoption",
-    "champion left",
-    "performance concerns",
-    "merged with another company",
-)
-
-TOUCHPOINT_NOTES = {
-    "qbr": "Reviewed goals, adoption and next quarter's plan.",
-    "training": "Hands-on builder training.",
-    "office_hours": "Open questions from developers.",
-    "dev_on_demand": "Pairing session with a solutions engineer.",
-    "kickoff": "Kickoff and success plan.",
-    "exec_sponsor": "Executive sponsor alignment.",
-    "webinar": "Product webinar.",
-    "reference_call": "Reference call with a prospect.",
-}
