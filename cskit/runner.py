@@ -165,23 +165,33 @@ def _prepare(workspace, accounts, as_of, params_file):
     return path, list(accounts), as_of, params_file
 
 
+_exporter: dict = {}
+
+
 def export_html(notebook_file: Path, html_file: Path) -> None:
     """Write the HTML page of an executed notebook, without code cells.
 
-    The page is written under a temporary name and renamed when complete.
+    The page loads nothing from the network. It is written under a
+    temporary name and renamed when complete. One exporter is kept per
+    process, so its templates are read once.
     """
     import nbformat
+
+    exporter = _exporter.get("html") or _exporter.setdefault("html", _html_exporter())
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook_file, as_version=4))
+    _write_atomic(html_file, body)
+
+
+def _html_exporter():
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(
+    return HTMLExporter(
         template_name="cskit_report",
         extra_template_basedirs=[str(Path(__file__).parent / "templates")],
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
-    body, _ = exporter.from_notebook_node(nbformat.read(notebook_file, as_version=4))
-    _write_atomic(html_file, body)
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -190,27 +200,31 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(partial, path)
 
 
-def _execute(notebook: str, out_dir: str, stem: str, parameters: dict) -> AccountRun:
+def _execute(
+    notebook: str, out_dir: str, stem: str, parameters: dict, options: dict
+) -> AccountRun:
     """Run one workbook; keep the executed notebook even when it fails."""
     import papermill
+
+    from cskit.engine import ENGINE_NAME
 
     started = time.perf_counter()
     out = Path(out_dir)
     executed, page = out / f"{stem}.ipynb", out / f"{stem}.html"
+    partial = out / f".{stem}.partial.ipynb"
     error = ""
     try:
         papermill.execute_notebook(
-            notebook,
-            str(executed),
-            parameters=parameters,
-            kernel_name=KERNEL_NAME,
-            progress_bar=False,
-            log_output=False,
-            cwd=str(Path(notebook).parent),
+            notebook, str(partial), parameters=parameters, kernel_name=KERNEL_NAME,
+            engine_name=ENGINE_NAME if options.get("warm", True) else None,
+            progress_bar=False, log_output=False, cwd=str(Path(notebook).parent),
+            request_save_on_cell_execute=False,
+            execution_timeout=options.get("cell_timeout"),
         )
     except Exception as failure:  # noqa: BLE001 - any failure is this account's
         error = _describe(failure)
-    if executed.is_file():
+    if partial.is_file():
+        os.replace(partial, executed)
         export_html(executed, page)
     return AccountRun(
         account_id=str(parameters.get("account_id") or ""),
@@ -238,6 +252,7 @@ def run_account(
     notebook: str = "account_health",
     out_dir: str | Path = "reports/single",
     params_file: str | Path | None = None,
+    cell_timeout: float | None = 600,
 ) -> AccountRun:
     """Run a workbook for one account.
 
@@ -256,6 +271,8 @@ def run_account(
         Folder for the executed notebook and its HTML page.
     params_file : str or pathlib.Path, optional
         Parameter file; by default ``params/defaults.yaml``.
+    cell_timeout : float, optional
+        Seconds a cell may run before the account fails; None for no limit.
 
     Returns
     -------
@@ -265,7 +282,8 @@ def run_account(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     parameters = _parameters(path, account_id, as_of, params_file)
-    return _execute(str(notebook_path(notebook)), str(out), account_id, parameters)
+    return _execute(str(notebook_path(notebook)), str(out), account_id, parameters,
+                    {"warm": False, "cell_timeout": cell_timeout})
 
 
 def _parameters(workspace: Path, account_id, as_of: date, params_file) -> dict:
@@ -290,6 +308,8 @@ def run_batch(
     run: str | None = None,
     params_file: str | Path | None = None,
     progress: bool = False,
+    cell_timeout: float | None = 600,
+    warm: bool = True,
 ) -> BatchResult:
     """Run a workbook for many accounts and write the batch's outputs.
 
@@ -309,6 +329,11 @@ def run_batch(
         Name of the run folder; by default ``<notebook>-<as_of>``.
     progress : bool
         Show a progress bar.
+    cell_timeout : float, optional
+        Seconds a cell may run before the account fails; None for no limit.
+    warm : bool
+        Reuse one warm kernel per worker, reset between accounts (the
+        default), or start a fresh kernel for every account.
 
     Returns
     -------
@@ -317,14 +342,15 @@ def run_batch(
     """
     path, accounts, as_of, params_file = _prepare(workspace, accounts, as_of, params_file)
     run_dir = _run_dir(out_root, run or f"{notebook}-{as_of.isoformat()}")
+    options = {"warm": warm, "cell_timeout": cell_timeout}
     tasks = [
         (str(notebook_path(notebook)), str(run_dir / "accounts"), account,
-         _parameters(path, account, as_of, params_file))
+         _parameters(path, account, as_of, params_file), options)
         for account in accounts
     ]
     tasks.append(
         (str(notebook_path("portfolio")), str(run_dir), "portfolio",
-         _parameters(path, None, as_of, params_file))
+         _parameters(path, None, as_of, params_file), options)
     )
     logger.info("running %d accounts with %d job(s) into %s", len(accounts), jobs, run_dir)
     runs = _run_all(tasks, jobs=jobs, progress=progress,

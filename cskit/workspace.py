@@ -22,6 +22,7 @@ Limitations
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 import logging
 import os
@@ -394,11 +395,15 @@ class Workspace:
         return {key: json.loads(value) for key, value in rows}
 
     def _stored_tables(self) -> set[str]:
+        # A read-only workspace cannot change under us: ask DuckDB once.
+        if self.read_only and getattr(self, "_stored", None) is not None:
+            return self._stored
         rows = self.connection.execute(
             "SELECT table_name FROM information_schema.tables "
             "WHERE table_schema = 'main'"
         ).fetchall()
-        return {row[0] for row in rows}
+        self._stored = {row[0] for row in rows}
+        return self._stored
 
     def _require(self, name: str) -> None:
         if name not in TABLES:
@@ -497,9 +502,15 @@ def _account_filter(name: str, account_id: str | None) -> tuple[str, list]:
     return "", []
 
 
+@functools.cache
+def _template(name: str) -> pd.DataFrame:
+    """The canonical empty table, built once per process (read, never changed)."""
+    return empty_table(name)
+
+
 def _normalise(name: str, frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     """Give the columns DuckDB returned the canonical in-memory dtypes."""
-    template = empty_table(name)
+    template = _template(name)
 
     result = {}
     for column in columns:
