@@ -41,20 +41,54 @@ class _Strict(BaseModel):
 
 
 class MetricParams(_Strict):
-    """Windows and thresholds of the playbook's metrics."""
+    """Windows and thresholds of the playbook's metrics.
+
+    The fields mirror :class:`cskit.metrics.MetricSettings` one to one; see
+    ``docs/metrics.md`` for what each one changes.
+    """
 
     activation_window_days: int = 30
     mad_window_days: int = 30
     inactivity_days: int = 14
+    day45_days: int = 45
     build_events: tuple[str, ...] = ("app_create", "app_edit", "app_publish")
     live_app_window_days: int = 30
     mau_window_days: int = 30
     retention_months: int = 12
     survey_window_days: int = 365
     nps_min_responses: int = 10
+    nps_confidence: float = 0.95
+    ces_scale_min: int = 1
+    ces_scale_max: int = 7
+    ces_higher_is_easier: bool = True
     ticket_window_days: int = 90
     base_currency: str = "USD"
     ttv_target_days: int = 30
+    training_kinds: tuple[str, ...] = ("training",)
+    training_window_days: int = 365
+    sla_first_response_hours: dict[str, float] = {
+        "urgent": 1.0,
+        "high": 4.0,
+        "normal": 8.0,
+        "low": 24.0,
+    }
+    sla_resolution_hours: dict[str, float] = {
+        "urgent": 8.0,
+        "high": 24.0,
+        "normal": 40.0,
+        "low": 80.0,
+    }
+    business_days: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri")
+    business_hours: tuple[str, str] = ("09:00", "17:00")
+    sla_timezone: str = "account"
+    holiday_country: str | None = None
+    extra_holidays: tuple[str, ...] = ()
+    slow_ticket_tag: str = "slow"
+    usage_recent_weeks: int = 4
+    usage_baseline_weeks: int = 8
+    silent_days: int = 30
+    renewal_term_months: int = 12
+    renewal_grace_days: int = 0
 
 
 class Targets(_Strict):
