@@ -157,15 +157,26 @@ def report(account_id, workspace, as_of, params_file, notebook, out) -> None:
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reports"),
               show_default=True)
 @click.option("--progress/--no-progress", default=True, show_default=True)
+@click.option("--resume", "resume_run", default=None, metavar="RUN",
+              help="Complete the run folder RUN: redo only accounts whose outputs "
+              "are missing, incomplete or failed.")
+@click.option("--cell-timeout", type=click.FloatRange(min=1), default=600,
+              show_default=True, help="Seconds a cell may run before the account fails.")
+@click.option("--fresh-kernels", is_flag=True,
+              help="Start a new kernel for every account instead of reusing one.")
 def batch(workspace, as_of, params_file, notebook, accounts, jobs, run_name, out,
-          progress) -> None:
+          progress, resume_run, cell_timeout, fresh_kernels) -> None:
     """Run a workbook for every account (or those named) and build the index."""
     from cskit.runner import run_batch
 
     chosen = [a.strip() for a in accounts.split(",") if a.strip()] if accounts else None
+    if resume_run and not (out / resume_run).is_dir():
+        raise click.BadParameter(f"no run folder {out / resume_run}", param_hint="--resume")
     result = run_batch(workspace=workspace, notebook=notebook, accounts=chosen,
-                       as_of=as_of, jobs=jobs, out_root=out, run=run_name,
-                       params_file=params_file, progress=progress)
+                       as_of=as_of, jobs=jobs, out_root=out,
+                       run=resume_run or run_name, params_file=params_file,
+                       progress=progress, cell_timeout=cell_timeout,
+                       warm=not fresh_kernels, resume=bool(resume_run))
     done = len(result.runs) - len(result.failed)
     click.echo(f"{done} of {len(result.runs)} accounts reported in {result.run_dir}")
     click.echo(f"index: {result.run_dir / 'index.html'}")

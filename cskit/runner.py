@@ -310,6 +310,7 @@ def run_batch(
     progress: bool = False,
     cell_timeout: float | None = 600,
     warm: bool = True,
+    resume: bool = False,
 ) -> BatchResult:
     """Run a workbook for many accounts and write the batch's outputs.
 
@@ -334,6 +335,9 @@ def run_batch(
     warm : bool
         Reuse one warm kernel per worker, reset between accounts (the
         default), or start a fresh kernel for every account.
+    resume : bool
+        Keep the accounts of an existing run folder whose executed notebook
+        and page are complete and without error; run only the others.
 
     Returns
     -------
@@ -343,10 +347,12 @@ def run_batch(
     path, accounts, as_of, params_file = _prepare(workspace, accounts, as_of, params_file)
     run_dir = _run_dir(out_root, run or f"{notebook}-{as_of.isoformat()}")
     options = {"warm": warm, "cell_timeout": cell_timeout}
+    kept = _completed(run_dir, accounts) if resume else {}
     tasks = [
         (str(notebook_path(notebook)), str(run_dir / "accounts"), account,
          _parameters(path, account, as_of, params_file), options)
         for account in accounts
+        if account not in kept
     ]
     tasks.append(
         (str(notebook_path("portfolio")), str(run_dir), "portfolio",
@@ -355,9 +361,34 @@ def run_batch(
     logger.info("running %d accounts with %d job(s) into %s", len(accounts), jobs, run_dir)
     runs = _run_all(tasks, jobs=jobs, progress=progress,
                     log_file=run_dir / "kernels.log")
-    result = BatchResult(run_dir=run_dir, runs=[r for r in runs if r.account_id])
+    order = {account: index for index, account in enumerate(accounts)}
+    per_account = sorted([*kept.values(), *[r for r in runs if r.account_id]],
+                         key=lambda run: order[run.account_id])
+    result = BatchResult(run_dir=run_dir, runs=per_account)
     _write_outputs(result, [r for r in runs if not r.account_id], path, as_of, params_file)
     return result
+
+
+def _completed(run_dir: Path, accounts: list[str]) -> dict[str, AccountRun]:
+    """Return the accounts whose outputs in ``run_dir`` are complete and ok."""
+    import nbformat
+
+    for stale in [*run_dir.rglob(".*.partial.ipynb"), *run_dir.rglob("*.partial")]:
+        stale.unlink()
+    kept = {}
+    for account in accounts:
+        executed = run_dir / "accounts" / f"{account}.ipynb"
+        page = executed.with_suffix(".html")
+        if not (executed.is_file() and page.is_file()):
+            continue
+        try:
+            notebook = nbformat.read(executed, as_version=4)
+        except Exception:  # noqa: BLE001 - an unreadable notebook is redone
+            continue
+        if not notebook.metadata.get("papermill", {}).get("exception"):
+            kept[account] = AccountRun(account, "ok", 0.0, str(executed), str(page))
+    logger.info("resuming %s: %d accounts kept", run_dir, len(kept))
+    return kept
 
 
 def _run_dir(out_root, name: str) -> Path:

@@ -108,3 +108,46 @@ def test_impossible_as_of_is_refused(value):
 def test_unknown_notebook_lists_the_known_ones():
     with pytest.raises(ConfigurationError, match="account_health"):
         notebook_path("acount_health")
+
+
+def _outputs(path):
+    notebook = nbformat.read(path, as_version=4)
+    return [(c.source, [{k: v for k, v in o.items() if k != "metadata"}
+                        for o in c.outputs])
+            for c in notebook.cells if c.cell_type == "code"]
+
+
+def test_killed_batch_resumes_to_the_same_outputs(tmp_path, demo_workspace):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    accounts = ["0001", "0002", "0003", "0004", "0005"]
+    command = [sys.executable, "-m", "cskit", "batch", "--workspace",
+               str(demo_workspace), "--accounts", ",".join(accounts), "--jobs", "1",
+               "--out", str(tmp_path), "--no-progress"]
+    process = subprocess.Popen([*command, "--run", "killed"], start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    pages = tmp_path / "killed" / "accounts"
+    deadline = time.monotonic() + 240
+    while len(list(pages.glob("*.html"))) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    done_before = sorted(p.stem for p in pages.glob("*.html"))
+    assert 2 <= len(done_before) < len(accounts)
+
+    resumed = subprocess.run([*command, "--resume", "killed"], capture_output=True,
+                             text=True, timeout=600)
+    assert resumed.returncode == 0, resumed.stderr
+    whole = subprocess.run([*command, "--run", "whole"], capture_output=True,
+                           text=True, timeout=600)
+    assert whole.returncode == 0, whole.stderr
+    for account in accounts:
+        name = f"accounts/{account}.ipynb"
+        assert _outputs(tmp_path / "killed" / name) == _outputs(tmp_path / "whole" / name)
+    assert not list((tmp_path / "killed").rglob("*partial*"))
+    log = pd.read_csv(tmp_path / "killed" / "run_log.csv", dtype={"account_id": str})
+    assert log.loc[log["account_id"].isin(accounts), "status"].eq("ok").all()
