@@ -318,7 +318,7 @@ l2_regularization : float or int
         max_leaf_nodes: int = 8,
         min_samples_leaf: int = 40,
         l2_regularization: float = 1.0,
-        C: float = 0.3,
+        C: float = 1.0,
         n_knots: int = 5,
         calibration: str | None = None,
         random_state: int | None = None,

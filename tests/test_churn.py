@@ -11,9 +11,11 @@ from cskit.churn import (
     ChurnModel,
     build_churn_snapshots,
     churn_metrics,
+    churn_settings,
     churn_table_xy,
     expected_calibration_error,
     fit_churn_model,
+    fit_cox,
     kaplan_meier_by,
     lift_by_decile,
     load_churn_model,
@@ -22,7 +24,12 @@ from cskit.churn import (
     survival_table,
     validate_churn_model,
 )
-from cskit.exceptions import InvalidInputError, MissingColumnError, NotFittedError
+from cskit.exceptions import (
+    ConfigurationError,
+    InvalidInputError,
+    MissingColumnError,
+    NotFittedError,
+)
 
 AS_OF = pd.Timestamp("2024-06-01")
 
@@ -349,6 +356,34 @@ def test_survival_table_and_kaplan_meier_by_segment():
     )
     curves = kaplan_meier_by(table, by="segment")
     assert set(curves) == {"smb", "enterprise"}
+
+
+def test_cox_model_and_a_missing_survival_column():
+    table = pd.DataFrame(
+        {
+            "duration_days": [100.0, 200, 300, 400, 500, 600, 700, 800],
+            "churned": [1, 0, 1, 0, 1, 0, 0, 0],
+            "segment": ["smb", "smb", "smb", "enterprise"] * 2,
+            "seats_licensed": [5.0, 6, 4, 50, 7, 5, 60, 55],
+        }
+    )
+    cox = fit_cox(table, covariates=("segment", "seats_licensed"))
+
+    assert set(cox.summary.index) == {"segment_smb", "seats_licensed"}
+    with pytest.raises(MissingColumnError, match="tier"):
+        kaplan_meier_by(table, by="tier")
+
+
+def test_churn_settings_read_the_churn_section_and_arguments_win(tmp_path):
+    path = tmp_path / "params.yaml"
+    path.write_text("churn:\n  horizons: [30, 60]\n  horizon_days: 60\n")
+
+    settings = churn_settings(path, first_as_of="2024-01-01")
+    assert settings["horizons"] == [30, 60] and settings["horizon_days"] == 60
+    assert settings["first_as_of"] == "2024-01-01"
+    assert churn_settings(horizon_days=120)["horizons"] == [90, 180, 120]
+    with pytest.raises(ConfigurationError, match="does not exist"):
+        churn_settings(tmp_path / "absent.yaml")
 
 
 # ChurnModel is a churn (0/1) classifier: it refuses other label values and
