@@ -21,8 +21,7 @@ rules, first match wins:
 
 Limitations
 -----------
-Dates are compared as UTC days. ``on_time_renewal`` is read as 1 (renewed on
-time) or 0.
+Dates are compared as UTC days.
 """
 
 from __future__ import annotations
@@ -257,7 +256,7 @@ def _kpi_specs(rules: LifecycleRules) -> list[tuple[str, str, str, float]]:
         ("Value Realization", "kpis_with_roi", ">=", 1),
         ("Expansion", "seat_growth", ">", 0),
         ("Expansion", "module_growth", ">", 0),
-        ("Renewal", "on_time_renewal", ">=", 1),
+        ("Renewal", "on_time_renewal", ">=", 100),
         ("Renewal", "nrr", ">=", rules.nrr_pct),
         ("Advocacy", "referrals", ">=", 1),
         ("Advocacy", "testimonials", ">=", 1),

@@ -94,7 +94,7 @@ class FlagRules(_Strict):
         threshold=2, severity=1.5, tag="slow", window_days=90
     )
     usage_drop: FlagRule = FlagRule(threshold=-30, severity=2)
-    silent_account: FlagRule = FlagRule(threshold=60, severity=1)
+    silent_account: FlagRule = FlagRule(threshold=30, severity=1)
     negative_pulse: FlagRule = FlagRule(threshold=-0.1, severity=1.5)
     nps_detractors: FlagRule = FlagRule(threshold=0, severity=2, window_days=365)
     low_day45_activation: FlagRule = FlagRule(threshold=60, severity=1)
