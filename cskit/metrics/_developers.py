@@ -141,6 +141,13 @@ def _day45_frame(ctx: Context) -> pd.DataFrame:
     mark(frame, kickoff.isna(), NOT_AVAILABLE, empty)
     late = f"the Day-{days} window ends " + ends.dt.strftime("%Y-%m-%d")
     mark(frame, ends > ctx.as_of, UNDEFINED, late + ", after as_of")
+    seen = found.summary["onboarded"].groupby(found.summary["account_id"]).any()
+    seen = seen.reindex(ctx.ids, fill_value=False).astype(bool)
+    unseen = (
+        f"no product event at all between kickoff and kickoff + {days} days: "
+        "the usage history does not cover onboarding"
+    )
+    mark(frame, ~seen, NOT_AVAILABLE, unseen)
     none = f"no developer seated between kickoff and kickoff + {days} days"
     mark(frame, total.eq(0), UNDEFINED, none)
     return _finish(ctx, frame, found)

@@ -50,6 +50,7 @@ SELECT account_id, contact_id,
        coalesce(bool_or(ts >= inactive_start), false) AS recent,
        coalesce(bool_or(build AND ts >= kick_start AND ts < kick_end), false)
            AS day45,
+       coalesce(bool_or(ts >= kick_start AND ts < kick_end), false) AS onboarded,
        coalesce(sum(n) FILTER (WHERE ts >= recent_start), 0) AS recent_usage,
        coalesce(sum(n) FILTER (WHERE ts >= baseline_start AND ts < recent_start),
                 0) AS baseline_usage

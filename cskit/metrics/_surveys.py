@@ -64,6 +64,12 @@ def _latest_per_contact(rows: pd.DataFrame) -> pd.DataFrame:
 
 def _nps_counts(ctx: Context) -> pd.DataFrame | None:
     """Return per account the responses, promoters and detractors counted."""
+    if "nps_counts" not in ctx.cache:
+        ctx.cache["nps_counts"] = _count_nps(ctx)
+    return ctx.cache["nps_counts"]
+
+
+def _count_nps(ctx: Context) -> pd.DataFrame | None:
     rows = _responses(ctx, "nps", 0, 10)
     if rows is None:
         return None
