@@ -1347,11 +1347,19 @@ def _auc(y: np.ndarray, risk: np.ndarray) -> float:
 
 
 def _lift(y: np.ndarray, risk: np.ndarray, share: float = 0.1) -> float:
-    if y.mean() == 0:
+    """Churn rate of the riskiest ``share`` over the base rate.
+
+    Rows tied at the cut count with their mean outcome, as if ties were
+    broken at random.
+    """
+    if len(y) == 0 or y.mean() == 0:
         return float("nan")
     top = max(1, int(np.ceil(share * len(y))))
-    order = np.lexsort((np.arange(len(risk)), -risk))[:top]
-    return float(y[order].mean() / y.mean())
+    cut = np.sort(risk)[::-1][top - 1]
+    above = risk > cut
+    tied = risk == cut
+    churned = y[above].sum() + (top - above.sum()) * y[tied].mean()
+    return float(churned / top / y.mean())
 
 
 def _bootstrap(groups: np.ndarray, stat, n_boot: int, seed: int) -> tuple:

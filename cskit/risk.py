@@ -110,8 +110,8 @@ class RiskRules(_Strict):
     """Flag rules and how flags and the health band make the risk score."""
 
     flags: FlagRules = FlagRules()
-    red_at: float = 5.0
-    yellow_at: float = 2.0
+    red_at: float = 7.0
+    yellow_at: float = 3.0
     band_points: dict[str, float] = {"Red": 3.0, "Yellow": 1.0}
     red_flags: tuple[str, ...] = ("renewal_at_risk",)
     red_bands: tuple[str, ...] = ("Red",)

@@ -682,6 +682,8 @@ def test_auc_and_lift_by_hand():
     assert health._auc(y, np.array([0.9, 0.5, 0.5, 0.1])) == 0.875
     assert np.isnan(health._auc(np.array([True, True]), np.array([1.0, 2.0])))
     assert health._lift(y, np.array([0.9, 0.5, 0.5, 0.1]), share=0.25) == 2.0
+    # top 2: the 0.9 churner plus half of the two tied at 0.5 -> 1.5 / 2 / 0.5
+    assert health._lift(y, np.array([0.9, 0.5, 0.5, 0.1]), share=0.5) == 1.5
 
 
 def backtest_tables():

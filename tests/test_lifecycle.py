@@ -190,7 +190,7 @@ def test_phase_kpis_of_the_own_phase_and_counts():
         {"account_id": ["A1", "A2"], "phase": ["Onboarding", "Renewal"]}
     )
     kpis = lifecycle.phase_kpis(table, tables={}, as_of=AS_OF, phases=phases)
-    assert list(zip(kpis["account_id"], kpis["kpi"])) == [
+    assert list(zip(kpis["account_id"], kpis["kpi"], strict=True)) == [
         ("A1", "ttv_days"),
         ("A1", "live_apps"),
         ("A2", "on_time_renewal"),

@@ -255,8 +255,9 @@ def test_risk_score_levels_from_points_and_band():
             "band": ["Yellow", "Green", "Red", "Green"],
         }
     )
-    flags = risk.evaluate_flags(table, as_of=AS_OF, rules=RULES)
-    score = risk.risk_score(flags, health=health, rules=RULES).set_index("account_id")
+    rules = risk.RiskRules(red_at=5, yellow_at=2)
+    flags = risk.evaluate_flags(table, as_of=AS_OF, rules=rules)
+    score = risk.risk_score(flags, health=health, rules=rules).set_index("account_id")
     # A1: 2 + 2 + 1 (Yellow) = 5 Red; A2: 2 Yellow; A3: 3 (Red band) Yellow;
     # A4: 0 Green.
     assert list(score["risk_points"]) == [5, 2, 3, 0]
