@@ -51,6 +51,7 @@ _params_option = click.option(
 def cli(log_level: str) -> None:
     """Customer-success health reports from your own exports."""
     logging.basicConfig(level=log_level.upper(), format="%(levelname)s %(message)s")
+    logging.captureWarnings(True)
 
 
 @cli.command()
@@ -164,8 +165,10 @@ def report(account_id, workspace, as_of, params_file, notebook, out) -> None:
               show_default=True, help="Seconds a cell may run before the account fails.")
 @click.option("--fresh-kernels", is_flag=True,
               help="Start a new kernel for every account instead of reusing one.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Run the accounts on a Dask cluster, e.g. tcp://host:8786.")
 def batch(workspace, as_of, params_file, notebook, accounts, jobs, run_name, out,
-          progress, resume_run, cell_timeout, fresh_kernels) -> None:
+          progress, resume_run, cell_timeout, fresh_kernels, scheduler) -> None:
     """Run a workbook for every account (or those named) and build the index."""
     from cskit.runner import run_batch
 
@@ -176,7 +179,8 @@ def batch(workspace, as_of, params_file, notebook, accounts, jobs, run_name, out
                        as_of=as_of, jobs=jobs, out_root=out,
                        run=resume_run or run_name, params_file=params_file,
                        progress=progress, cell_timeout=cell_timeout,
-                       warm=not fresh_kernels, resume=bool(resume_run))
+                       warm=not fresh_kernels, resume=bool(resume_run),
+                       scheduler=scheduler)
     done = len(result.runs) - len(result.failed)
     click.echo(f"{done} of {len(result.runs)} accounts reported in {result.run_dir}")
     click.echo(f"index: {result.run_dir / 'index.html'}")

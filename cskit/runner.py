@@ -311,6 +311,7 @@ def run_batch(
     cell_timeout: float | None = 600,
     warm: bool = True,
     resume: bool = False,
+    scheduler: str | None = None,
 ) -> BatchResult:
     """Run a workbook for many accounts and write the batch's outputs.
 
@@ -338,12 +339,18 @@ def run_batch(
     resume : bool
         Keep the accounts of an existing run folder whose executed notebook
         and page are complete and without error; run only the others.
+    scheduler : str, optional
+        Address of a Dask scheduler (``tcp://host:8786``): the accounts run
+        on its workers instead of local processes. Workers must see the
+        workspace, the workbooks and the run folder at the same paths.
 
     Returns
     -------
     BatchResult
         Check ``failed``: failed accounts do not raise.
     """
+    if jobs < 1:
+        raise InvalidInputError(f"jobs is {jobs}; pass a whole number of 1 or more")
     path, accounts, as_of, params_file = _prepare(workspace, accounts, as_of, params_file)
     run_dir = _run_dir(out_root, run or f"{notebook}-{as_of.isoformat()}")
     options = {"warm": warm, "cell_timeout": cell_timeout}
@@ -360,7 +367,7 @@ def run_batch(
     )
     logger.info("running %d accounts with %d job(s) into %s", len(accounts), jobs, run_dir)
     runs = _run_all(tasks, jobs=jobs, progress=progress,
-                    log_file=run_dir / "kernels.log")
+                    log_file=run_dir / "kernels.log", scheduler=scheduler)
     order = {account: index for index, account in enumerate(accounts)}
     per_account = sorted([*kept.values(), *[r for r in runs if r.account_id]],
                          key=lambda run: order[run.account_id])
@@ -411,9 +418,11 @@ def _quiet_kernels(log_file: str) -> None:
     os.close(handle)
 
 
-def _run_all(tasks, *, jobs: int, progress: bool, log_file: Path) -> list[AccountRun]:
-    if jobs < 1:
-        raise InvalidInputError(f"jobs is {jobs}; pass a whole number of 1 or more")
+def _run_all(tasks, *, jobs: int, progress: bool, log_file: Path,
+             scheduler: str | None = None) -> list[AccountRun]:
+    if scheduler:
+        runs = _run_on_dask(tasks, scheduler=scheduler, progress=progress)
+        return _in_task_order(runs, tasks)
     bar = _progress(len(tasks)) if progress else None
     runs: list[AccountRun] = []
     context = multiprocessing.get_context("spawn")
@@ -428,8 +437,39 @@ def _run_all(tasks, *, jobs: int, progress: bool, log_file: Path) -> list[Accoun
                 bar.update(1)
     if bar is not None:
         bar.close()
+    return _in_task_order(runs, tasks)
+
+
+def _in_task_order(runs: list[AccountRun], tasks) -> list[AccountRun]:
     order = {task[2]: index for index, task in enumerate(tasks)}
     return sorted(runs, key=lambda r: order.get(r.account_id or "portfolio", 0))
+
+
+def _run_on_dask(tasks, *, scheduler: str, progress: bool) -> list[AccountRun]:
+    """Run the tasks on a Dask cluster; a lost worker's tasks are retried."""
+    try:
+        from distributed import Client
+    except ImportError as error:
+        raise ConfigurationError(
+            "--scheduler needs the Dask distributed package; install it with "
+            "`pip install 'cskit[cluster]'`"
+        ) from error
+
+    bar = _progress(len(tasks)) if progress else None
+    runs = []
+    with Client(scheduler, set_as_default=False) as client:
+        futures = [
+            client.submit(_execute, *task, key=f"cskit-{index}-{task[2]}", retries=2,
+                          pure=False)
+            for index, task in enumerate(tasks)
+        ]
+        for future in futures:
+            runs.append(future.result())
+            if bar is not None:
+                bar.update(1)
+    if bar is not None:
+        bar.close()
+    return runs
 
 
 def _progress(total: int):
