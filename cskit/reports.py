@@ -1,4 +1,4 @@
-"""What the workbooks show: one account's report and the portfolio's.
+"""What the account health workbook shows, one function per cell.
 
 The workbooks hold no logic of their own; each of their cells calls one
 function here. Every function takes the :class:`AccountReport` (or the
@@ -6,11 +6,7 @@ portfolio table) built once at the top of the workbook, so a report is
 computed from a single read of the workspace with one as-of date and one
 set of parameters.
 
-Limitations
------------
-The lifecycle phase follows the simple written rules of
-:func:`lifecycle_phase`; the health score and risk flags are not part of
-this report yet.
+The portfolio's workbook draws on :mod:`cskit.portfolio_report`.
 """
 
 from __future__ import annotations
@@ -24,9 +20,10 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from cskit import metrics
+from cskit import health, metrics
+from cskit.analysis import Analysis, analyse, metric_settings, start_utc
 from cskit.params import Settings, config_hash, load_settings
-from cskit.pulse import PulseScorer, account_pulse, portfolio_pulse, texts_from_tables
+from cskit.pulse import PulseScorer, account_pulse, texts_from_tables
 from cskit.themes import theme_summary
 from cskit.workspace import Workspace, resolve_workspace
 
@@ -38,6 +35,13 @@ __all__ = [
     "headline",
     "lifecycle_phase",
     "phase_summary",
+    "health_summary",
+    "health_groups",
+    "health_drivers",
+    "risk_flags",
+    "flag_evidence",
+    "open_plays",
+    "plot_health_history",
     "plot_usage",
     "plot_revenue",
     "support_summary",
@@ -47,11 +51,6 @@ __all__ = [
     "pulse_summary",
     "pulse_evidence",
     "feedback_themes",
-    "portfolio_table",
-    "portfolio_overview",
-    "portfolio_accounts",
-    "plot_portfolio",
-    "index_page",
 ]
 
 logger = logging.getLogger(__name__)
@@ -98,6 +97,10 @@ class AccountReport:
         Whether the workspace holds feedback themes.
     pulse : cskit.pulse.PulseResult
         The account's Engagement Pulse.
+    analysis : cskit.analysis.Analysis
+        Phase, health score, risk flags and level, open plays.
+    history : pandas.DataFrame or None
+        The account's stored health scores of earlier runs.
     """
 
     account_id: str
@@ -111,6 +114,8 @@ class AccountReport:
     texts: pd.DataFrame
     themes_ready: bool
     pulse: object
+    analysis: Analysis
+    history: pd.DataFrame | None
 
 
 def load_account_report(
@@ -119,8 +124,9 @@ def load_account_report(
     account_id: str | None = None,
     as_of: str | date | None = None,
     params_file: str | Path | None = None,
+    signals_file: str | Path | None = None,
 ) -> AccountReport:
-    """Read one account's data and compute its metrics.
+    """Read one account's data and compute everything its report shows.
 
     Parameters
     ----------
@@ -133,6 +139,9 @@ def load_account_report(
         By default the workspace's as-of date (the day after its last event).
     params_file : str or pathlib.Path, optional
         By default ``params/defaults.yaml``.
+    signals_file : str or pathlib.Path, optional
+        A batch's metrics table (Parquet) holding this account's row, for the
+        same as-of date and parameters; computed here when not given.
 
     Returns
     -------
@@ -146,33 +155,45 @@ def load_account_report(
         tables = ws.account_tables(account_id)
         missing = ws.missing_tables()
         texts = ws.derived("text_analysis", account_id=account_id)
+        history = ws.derived("health_history", account_id=account_id)
     settings = load_settings(params_file, account_id=account_id)
-    results = metrics.account_metrics(
-        tables, as_of=as_of, settings=_metric_settings(settings)
-    )
     themes_ready = texts is not None
     if texts is None:
         texts = PulseScorer().score_frame(texts_from_tables(tables))
+    signals = _signals_row(signals_file, account_id)
+    result = analyse(tables, as_of=as_of, settings=settings, texts=texts,
+                     signals=signals)
     account = tables["accounts"].iloc[0]
     pulse = account_pulse(
-        texts, as_of=_start_utc(as_of, account.get("timezone")), account_id=account_id,
+        texts, as_of=start_utc(as_of, account.get("timezone")), account_id=account_id,
         **settings.pulse.model_dump(exclude={"themes_window_days"}),
     )
     logger.info("account %s read as of %s", account_id, as_of)
     return AccountReport(
-        account_id, as_of, account, tables, missing, settings,
-        config_hash(settings), results, texts, themes_ready, pulse,
+        account_id, as_of, account, tables, missing, settings, config_hash(settings),
+        _results(result.signals.iloc[0]), texts, themes_ready, pulse, result, history,
     )
 
 
-def _start_utc(as_of: date, zone) -> pd.Timestamp:
-    """Return the start of the as-of day in the account's timezone, in UTC."""
-    zone = "UTC" if pd.isna(zone) else zone
-    return pd.Timestamp(as_of).tz_localize(zone).tz_convert("UTC")
+def _signals_row(signals_file, account_id: str) -> pd.DataFrame | None:
+    if signals_file is None:
+        return None
+    table = pd.read_parquet(signals_file, filters=[("account_id", "==", account_id)])
+    return table if len(table) == 1 else None
 
 
-def _metric_settings(settings: Settings) -> metrics.MetricSettings:
-    return metrics.MetricSettings(**settings.metrics.model_dump())
+def _results(row: pd.Series) -> dict:
+    """Return the metrics of one metrics-table row as MetricResults."""
+    results = {}
+    for name in metrics.METRICS:
+        status = row[f"{name}_status"]
+        value = row[name] if status == "ok" else None
+        results[name] = metrics.MetricResult(
+            name=name, value=None if value is None else float(value), status=status,
+            reason=row[f"{name}_reason"] or "", unit=metrics.UNITS[name],
+            warning=row.get(f"{name}_warning", "") or "",
+        )
+    return results
 
 
 def account_header(report: AccountReport) -> pd.DataFrame:
@@ -237,43 +258,114 @@ def _on_target(metric: str, value, targets) -> str:
 
 
 def lifecycle_phase(report: AccountReport) -> tuple[str, str]:
-    """Place the account in its lifecycle phase, with the rule that applied.
+    """Return the account's lifecycle phase and the rule that placed it there.
 
-    The rules, first match wins: churned before as-of; **Onboarding** while
-    no app is live and kickoff was less than ``onboarding_days`` ago;
-    **Renewal** when the renewal date falls within ``renewal_window_days``;
-    **Expansion** when seat utilisation is at or above its target;
-    **Adoption** otherwise.
-
-    Returns
-    -------
-    tuple of str
-        The phase and the rule, in words.
+    The rules are :func:`cskit.lifecycle.lifecycle_phase`'s.
     """
-    account, rules = report.account, report.settings.lifecycle
-    as_of = pd.Timestamp(report.as_of)
-    churned = account.get("churned_at")
-    if pd.notna(churned) and pd.Timestamp(churned) < as_of:
-        return "Churned", f"churned on {_day(churned)}"
-    live = report.metrics["live_apps"]
-    kickoff = account.get("kickoff_date")
-    if pd.notna(kickoff) and not (live.value or 0) > 0:
-        if (as_of - pd.Timestamp(kickoff)).days < rules.onboarding_days:
-            return "Onboarding", "no live app yet, kickoff under 90 days ago"
-    renewal = account.get("renewal_date")
-    window = timedelta(days=rules.renewal_window_days)
-    if pd.notna(renewal) and as_of <= pd.Timestamp(renewal) < as_of + window:
-        return "Renewal", f"renewal on {_day(renewal)}"
-    seats = report.metrics["seat_utilisation"]
-    if seats.status == "ok" and seats.value >= report.settings.targets.seat_utilisation_pct:
-        return "Expansion", "seat utilisation at or above target"
-    return "Adoption", "live, not renewing within the window"
+    row = report.analysis.phases.iloc[0]
+    return row["phase"], row["rule"]
 
 
 def phase_summary(report: AccountReport) -> Note:
     """Return the lifecycle phase and the rule that placed the account there."""
     phase, rule = lifecycle_phase(report)
     return Note(f"{phase}: {rule}.")
+
+
+def health_summary(report: AccountReport) -> pd.DataFrame:
+    """Return the health score, band and trend, risk level and phase.
+
+    The trend compares with the account's stored score 30 days or more
+    before (from earlier batch runs); without one it is not available.
+    """
+    scores = report.analysis.health.scores.iloc[0]
+    level = report.analysis.risk.iloc[0]
+    trend = _trend(report, scores["score"])
+    fields = {
+        "health score": _number(scores["score"]),
+        "health band": scores["band"],
+        "trend": trend,
+        "risk level": level["risk"],
+        "risk flags raised": int(level["flags_raised"]),
+        "lifecycle phase": lifecycle_phase(report)[0],
+        "health profile": scores["profile"],
+        "health configuration": scores["config_hash"],
+    }
+    return pd.DataFrame({"": list(fields), "value": list(map(str, fields.values()))}
+                        ).set_index("")
+
+
+def _number(value) -> str:
+    return "—" if pd.isna(value) else f"{value:.0f}"
+
+
+def _trend(report: AccountReport, score) -> str:
+    history = report.history
+    if history is None or history.empty:
+        return "not available (no earlier score stored)"
+    current = health.history_rows(report.analysis.health, as_of=report.as_of)
+    earlier = history[pd.to_datetime(history["as_of"]) < pd.Timestamp(report.as_of)]
+    trend = health.health_trend(pd.concat([earlier, current]), as_of=report.as_of)
+    if trend.empty or trend.iloc[0]["trend"] == "not_available":
+        return "not available (no score 30 days before)"
+    row = trend.iloc[0]
+    return f"{row['trend']} ({row['change']:+.0f} since {_day(row['previous_as_of'])})"
+
+
+def health_groups(report: AccountReport) -> pd.DataFrame:
+    """Return the score of each group of measures (0–100)."""
+    scores = report.analysis.health.scores
+    groups = [c for c in scores.columns if c.startswith("group_")]
+    values = scores.iloc[0][groups].astype(float).round(0)
+    return pd.DataFrame({"group": [g.removeprefix("group_") for g in groups],
+                         "score": values.to_numpy()}).set_index("group")
+
+
+def health_drivers(report: AccountReport) -> pd.DataFrame | Note:
+    """Return the measures that pull the score down most and lift it most."""
+    drivers = health.health_drivers(report.analysis.health, report.account_id)
+    if drivers.empty:
+        return Note("No measure could be scored for this account.")
+    columns = ["direction", "measure", "value", "points", "weight", "reason"]
+    return drivers[columns].round(2).set_index("measure")
+
+
+def risk_flags(report: AccountReport) -> pd.DataFrame | Note:
+    """Return the raised risk flags with their reading and severity."""
+    flags = report.analysis.flags.flags
+    raised = flags[(flags["account_id"] == report.account_id) & flags["raised"]]
+    if raised.empty:
+        return Note("No risk flag raised.")
+    return raised[["flag", "severity", "detail"]].set_index("flag")
+
+
+def flag_evidence(report: AccountReport, *, limit: int = 15) -> pd.DataFrame | Note:
+    """Return the rows of data behind the raised flags."""
+    evidence = report.analysis.flags.evidence
+    mine = evidence[evidence["account_id"] == report.account_id]
+    if mine.empty:
+        return Note("No evidence rows: no flag raised.")
+    shown = mine.assign(when=pd.to_datetime(mine["when"]).dt.strftime("%Y-%m-%d"))
+    columns = ["flag", "source", "ref", "when", "detail"]
+    return shown[columns].head(limit).fillna("").reset_index(drop=True)
+
+
+def open_plays(report: AccountReport) -> pd.DataFrame | Note:
+    """Return the plays the flags call for, with owner and due date."""
+    plays = report.analysis.plays
+    mine = plays[plays["account_id"] == report.account_id]
+    if mine.empty:
+        return Note("No open play.")
+    shown = mine.assign(due=pd.to_datetime(mine["due"]).dt.strftime("%Y-%m-%d"))
+    return shown[["title", "owner", "due", "flags", "why"]].reset_index(drop=True)
+
+
+def plot_health_history(report: AccountReport):
+    """Plot the stored health scores, marking configuration changes."""
+    if report.history is None or report.history.empty:
+        return Note("No earlier health score stored: batch runs store one per "
+                    "as-of date.")
+    return health.plot_health_history(report.history, account_id=report.account_id)
 
 
 def plot_usage(report: AccountReport):
@@ -308,7 +400,7 @@ def plot_usage(report: AccountReport):
 
 
 def _as_of_utc(report: AccountReport) -> pd.Timestamp:
-    return _start_utc(report.as_of, report.account.get("timezone"))
+    return start_utc(report.as_of, report.account.get("timezone"))
 
 
 def _timezone(report: AccountReport) -> str:
@@ -470,131 +562,3 @@ def feedback_themes(report: AccountReport) -> pd.DataFrame | Note:
     return summary[columns].set_index("theme_label").round(2)
 
 
-def portfolio_table(
-    *,
-    workspace: str | Path | None = None,
-    as_of: str | date | None = None,
-    params_file: str | Path | None = None,
-) -> pd.DataFrame:
-    """Compute every account's metrics: the batch's portfolio table.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per account: ``account_id``, name, segment, tier, csm, then
-        per metric its value, ``<metric>_status`` and ``<metric>_reason``.
-    """
-    from cskit.runner import parse_as_of
-
-    with Workspace(resolve_workspace(workspace)) as ws:
-        as_of = parse_as_of(as_of) or ws.default_as_of()
-        tables = ws.portfolio_tables()
-        texts = ws.derived("text_analysis")
-    settings = load_settings(params_file)
-    table = metrics.portfolio_metrics(
-        tables, as_of=as_of, settings=_metric_settings(settings)
-    )
-    if texts is None:
-        texts = PulseScorer().score_frame(texts_from_tables(tables))
-    pulse = _portfolio_pulse(texts, tables["accounts"], as_of, settings)
-    identity = tables["accounts"][["account_id", "name", "segment", "tier", "csm"]]
-    table = identity.merge(table, on="account_id", how="right")
-    table = table.merge(pulse, on="account_id", how="left")
-    return table.sort_values("account_id").reset_index(drop=True)
-
-
-def _portfolio_pulse(texts, accounts, as_of: date, settings: Settings) -> pd.DataFrame:
-    """Compute every account's Pulse as of the start of as-of in its timezone."""
-    options = settings.pulse.model_dump(exclude={"themes_window_days", "evidence_n"})
-    zones = accounts["timezone"].fillna("UTC")
-    parts = []
-    for zone, group in accounts.groupby(zones):
-        chosen = texts[texts["account_id"].isin(group["account_id"])]
-        parts.append(portfolio_pulse(
-            chosen, as_of=_start_utc(as_of, zone), accounts=group["account_id"], **options
-        ))
-    columns = ["account_id", "pulse", "pulse_status", "pulse_reason",
-               "pulse_confidence", "pulse_trend"]
-    return pd.concat(parts)[columns]
-
-
-def portfolio_overview(portfolio: pd.DataFrame) -> pd.DataFrame:
-    """Summarise each metric over the portfolio: accounts with a value, median."""
-    rows = []
-    for metric in [*metrics.METRICS, "pulse"]:
-        values = portfolio[metric]
-        rows.append(
-            {
-                "metric": metric,
-                "accounts with a value": int(values.notna().sum()),
-                "not available": int((portfolio[f"{metric}_status"] == "not_available").sum()),
-                "median": round(values.median(), 1) if values.notna().any() else None,
-            }
-        )
-    return pd.DataFrame(rows).set_index("metric")
-
-
-def portfolio_accounts(portfolio: pd.DataFrame) -> pd.DataFrame:
-    """Return one display row per account: identity and every metric's value.
-
-    A value that is not available or undefined shows as a dash.
-    """
-    columns = ["account_id", "name", "segment", "tier", *metrics.METRICS, "pulse"]
-    table = portfolio[columns].set_index("account_id")
-    return table.round(1).astype(object).where(table.notna(), "—")
-
-
-def plot_portfolio(portfolio: pd.DataFrame, *, columns: tuple[str, ...] = (
-    "mad", "seat_utilisation", "nps", "nrr", "pulse")):
-    """Plot the distribution of a few metrics over the portfolio."""
-    fig = Figure(figsize=(3 * len(columns), 2.8))
-    axes = fig.subplots(1, len(columns))
-    for axis, column in zip(axes, columns):
-        values = portfolio[column].dropna()
-        axis.hist(values, bins=15, color="#2f6db5")
-        axis.set_title(column)
-    fig.tight_layout()
-    return fig
-
-
-def index_page(portfolio: pd.DataFrame, runs, extra, *, run_dir: Path) -> str:
-    """Return the batch's ``index.html``: every report with its status."""
-    names = dict(zip(portfolio["account_id"], portfolio["name"]))
-    rows = []
-    for run in runs:
-        link = _link(run.html, run_dir, run.account_id)
-        error = html.escape(run.error)
-        rows.append(
-            f"<tr><td>{link}</td><td>{html.escape(str(names.get(run.account_id, '')))}"
-            f"</td><td>{run.status}</td><td>{error}</td></tr>"
-        )
-    pages = " · ".join(_link(r.html, run_dir, "portfolio report") for r in extra)
-    failed = sum(run.status != "ok" for run in runs)
-    return _INDEX.format(
-        run=html.escape(run_dir.name),
-        count=len(runs),
-        failed=failed,
-        pages=pages,
-        rows="\n".join(rows),
-    )
-
-
-def _link(target: str, run_dir: Path, text: str) -> str:
-    if not target:
-        return html.escape(text)
-    relative = Path(target).resolve().relative_to(run_dir.resolve())
-    return f'<a href="{html.escape(relative.as_posix())}">{html.escape(text)}</a>'
-
-
-_INDEX = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>cskit run {run}</title>
-<style>body{{font-family:sans-serif;margin:2em}}td,th{{padding:2px 10px}}
-tr:nth-child(even){{background:#f3f3f3}}</style></head><body>
-<h1>cskit run {run}</h1>
-<p>{count} accounts, {failed} failed. {pages} ·
-<a href="portfolio.csv">portfolio.csv</a> · <a href="run_log.csv">run log</a></p>
-<table><thead><tr><th>account</th><th>name</th><th>status</th><th>error</th></tr>
-</thead><tbody>
-{rows}
-</tbody></table></body></html>
-"""

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cskit.exceptions import ConfigurationError, InvalidInputError
+from cskit.exceptions import ConfigurationError, CskitError, InvalidInputError
 from cskit.params import load_settings
 from cskit.workspace import Workspace, resolve_workspace
 
@@ -146,7 +146,7 @@ def parse_as_of(value: str | date | None) -> date | None:
 
 def _prepare(workspace, accounts, as_of, params_file):
     """Check every parameter before a kernel starts; return resolved values."""
-    path = resolve_workspace(workspace)
+    path = resolve_workspace(workspace).resolve()
     as_of = parse_as_of(as_of)
     if params_file is not None:
         params_file = str(Path(params_file).resolve())
@@ -286,12 +286,15 @@ def run_account(
                     {"warm": False, "cell_timeout": cell_timeout})
 
 
-def _parameters(workspace: Path, account_id, as_of: date, params_file) -> dict:
+def _parameters(workspace: Path, account_id, as_of: date, params_file,
+                signals_file: Path | None = None) -> dict:
     values = {
         "workspace": str(workspace),
         "as_of": as_of.isoformat(),
         "params_file": params_file,
     }
+    if signals_file is not None:
+        values["signals_file"] = str(signals_file)
     if account_id is not None:
         values["account_id"] = account_id
     return values
@@ -354,16 +357,17 @@ def run_batch(
     path, accounts, as_of, params_file = _prepare(workspace, accounts, as_of, params_file)
     run_dir = _run_dir(out_root, run or f"{notebook}-{as_of.isoformat()}")
     options = {"warm": warm, "cell_timeout": cell_timeout}
+    portfolio, signals = _analyse_portfolio(path, as_of, params_file, run_dir)
     kept = _completed(run_dir, accounts) if resume else {}
     tasks = [
         (str(notebook_path(notebook)), str(run_dir / "accounts"), account,
-         _parameters(path, account, as_of, params_file), options)
+         _parameters(path, account, as_of, params_file, signals), options)
         for account in accounts
         if account not in kept
     ]
     tasks.append(
         (str(notebook_path("portfolio")), str(run_dir), "portfolio",
-         _parameters(path, None, as_of, params_file), options)
+         _parameters(path, None, as_of, params_file, signals), options)
     )
     logger.info("running %d accounts with %d job(s) into %s", len(accounts), jobs, run_dir)
     runs = _run_all(tasks, jobs=jobs, progress=progress,
@@ -372,15 +376,42 @@ def run_batch(
     per_account = sorted([*kept.values(), *[r for r in runs if r.account_id]],
                          key=lambda run: order[run.account_id])
     result = BatchResult(run_dir=run_dir, runs=per_account)
-    _write_outputs(result, [r for r in runs if not r.account_id], path, as_of, params_file)
+    _write_outputs(result, [r for r in runs if not r.account_id], portfolio)
+    _store_history(path, portfolio)
     return result
+
+
+def _analyse_portfolio(workspace: Path, as_of: date, params_file, run_dir: Path):
+    """Analyse every account once; the workbooks read their row of the result."""
+    from cskit import portfolio_report
+
+    report = portfolio_report.load_portfolio(
+        workspace=workspace, as_of=as_of, params_file=params_file
+    )
+    signals = run_dir / "signals.parquet"
+    partial = run_dir / ".signals.partial.parquet"
+    report.analysis.signals.to_parquet(partial, index=False)
+    os.replace(partial, signals)
+    return report, signals
+
+
+def _store_history(workspace: Path, portfolio) -> None:
+    """Add this run's health scores to the workspace's history."""
+    from cskit import health
+
+    rows = health.history_rows(portfolio.analysis.health, as_of=portfolio.as_of)
+    try:
+        with Workspace(workspace, read_only=False) as ws:
+            health.write_health_history(ws.connection, rows)
+    except CskitError as error:
+        logger.warning("health history not stored: %s", error)
 
 
 def _completed(run_dir: Path, accounts: list[str]) -> dict[str, AccountRun]:
     """Return the accounts whose outputs in ``run_dir`` are complete and ok."""
     import nbformat
 
-    for stale in [*run_dir.rglob(".*.partial.ipynb"), *run_dir.rglob("*.partial")]:
+    for stale in run_dir.rglob("*.partial*"):
         stale.unlink()
     kept = {}
     for account in accounts:
@@ -478,20 +509,28 @@ def _progress(total: int):
     return tqdm(total=total, unit="account", desc="cskit batch")
 
 
-def _write_outputs(result: BatchResult, extra, workspace: Path, as_of, params_file):
-    from cskit import reports
+def _write_outputs(result: BatchResult, extra, portfolio) -> None:
+    from cskit import portfolio_report
 
-    portfolio = reports.portfolio_table(
-        workspace=workspace, as_of=as_of, params_file=params_file
-    )
+    table = portfolio_report.portfolio_table(portfolio)
     status = pd.DataFrame(
         {"account_id": [r.account_id for r in result.runs],
          "report_status": [r.status for r in result.runs]}
     )
-    portfolio = portfolio.merge(status, on="account_id", how="left")
-    portfolio.to_csv(result.run_dir / "portfolio.csv", index=False)
-    portfolio.to_parquet(result.run_dir / "portfolio.parquet", index=False)
+    table = table.merge(status, on="account_id", how="left")
+    _write_frame(table, result.run_dir / "portfolio.csv")
+    _write_frame(table, result.run_dir / "portfolio.parquet")
     log = pd.DataFrame([asdict(run) for run in [*result.runs, *extra]])
-    log.to_csv(result.run_dir / "run_log.csv", index=False)
-    index = reports.index_page(portfolio, result.runs, extra, run_dir=result.run_dir)
+    _write_frame(log, result.run_dir / "run_log.csv")
+    index = portfolio_report.index_page(table, result.runs, extra,
+                                        run_dir=result.run_dir)
     _write_atomic(result.run_dir / "index.html", index)
+
+
+def _write_frame(frame: pd.DataFrame, path: Path) -> None:
+    partial = path.with_name(f".{path.stem}.partial{path.suffix}")
+    if path.suffix == ".parquet":
+        frame.to_parquet(partial, index=False)
+    else:
+        frame.to_csv(partial, index=False)
+    os.replace(partial, path)
