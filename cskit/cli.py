@@ -191,6 +191,31 @@ def batch(workspace, as_of, params_file, notebook, accounts, jobs, run_name, out
         sys.exit(EXIT_ACCOUNTS_FAILED)
 
 
+@cli.command()
+@_workspace_option
+@click.option("--months", type=click.IntRange(1, 120), default=9, show_default=True,
+              help="Monthly as-of dates scored, ending 90 days before the data ends.")
+@click.option("--bootstrap", type=click.IntRange(0, 10_000), default=200,
+              show_default=True, help="Bootstrap resamples for the intervals.")
+def backtest(workspace, months: int, bootstrap: int) -> None:
+    """Check how well health scores and risk levels predicted churn."""
+    import pandas as pd
+
+    from cskit import health
+    from cskit.workspace import Workspace, resolve_workspace
+
+    with Workspace(resolve_workspace(workspace)) as ws:
+        tables = ws.portfolio_tables()
+        end = pd.Timestamp(ws.default_as_of())
+    last = (end - pd.Timedelta(days=90)).to_period("M").to_timestamp()
+    dates = list(pd.date_range(end=last, periods=months, freq="MS"))
+    result = health.backtest(tables, as_of_dates=dates, n_boot=bootstrap)
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        click.echo(result.summary.round(3).to_string(index=False))
+        click.echo("")
+        click.echo(result.early_warning.round(3).to_string(index=False))
+
+
 @cli.command(name="params")
 @click.argument("notebook", default="account_health")
 def params_command(notebook: str) -> None:
