@@ -8,25 +8,35 @@ level and the open plays. The same function serves one account's slice of
 the workspace and the whole portfolio, so a batch and a single report give
 the same numbers.
 
-A batch computes the portfolio's metrics table once and hands each
-account's workbook its row (``signals=``), instead of every workbook
-computing the metrics again.
+A batch analyses the whole portfolio once and saves the result
+(:func:`save_analysis`); each account's workbook reads its own rows
+(:func:`load_analysis`) instead of computing them again.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
 from cskit import health, lifecycle, plays, risk
 from cskit import metrics as _metrics
-from cskit.params import Settings
+from cskit.params import Settings, find_params_dir
 from cskit.pulse import portfolio_pulse
 
-__all__ = ["Analysis", "analyse", "pulse_table", "metric_settings", "start_utc"]
+__all__ = [
+    "Analysis",
+    "analyse",
+    "save_analysis",
+    "load_analysis",
+    "pulse_table",
+    "metric_settings",
+    "start_utc",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +102,25 @@ def pulse_table(texts: pd.DataFrame, accounts: pd.DataFrame, as_of: date,
     return pd.concat(parts, ignore_index=True)
 
 
+def _health_file() -> tuple[Path | None, float]:
+    folder = find_params_dir()
+    path = None if folder is None else folder / "health.yaml"
+    if path is None or not path.is_file():
+        return None, 0.0
+    return path, path.stat().st_mtime
+
+
+@functools.lru_cache(maxsize=4)
+def _configuration(path: Path | None, mtime: float):
+    """Read the health profile, risk rules and plays once per file version.
+
+    A batch analyses thousands of accounts with the same files; parsing the
+    YAML for each would cost more than the scoring itself.
+    """
+    return (health.load_health_config(path), risk.load_risk_rules(path),
+            plays.load_plays(path))
+
+
 def analyse(
     tables: dict[str, pd.DataFrame],
     *,
@@ -129,9 +158,61 @@ def analyse(
     )
     signals = signals.merge(phases[["account_id", "phase"]], on="account_id", how="left")
 
-    scores = health.score_health(signals)
-    flags = risk.evaluate_flags(signals, tables=tables, as_of=as_of, health=scores)
-    levels = risk.risk_score(flags, health=scores)
-    open_plays = plays.open_plays(flags, as_of=as_of, accounts=tables["accounts"])
+    config, rules, playbook = _configuration(*_health_file())
+    scores = health.score_health(signals, config=config)
+    flags = risk.evaluate_flags(signals, tables=tables, as_of=as_of, health=scores,
+                                rules=rules)
+    levels = risk.risk_score(flags, health=scores, rules=rules)
+    open_plays = plays.open_plays(flags, as_of=as_of, accounts=tables["accounts"],
+                                  playbook=playbook)
     logger.info("analysed %d account(s) as of %s", len(signals), as_of)
     return Analysis(signals, phases, scores, flags, levels, open_plays)
+
+
+_FRAMES = {
+    "signals": lambda a: a.signals,
+    "phases": lambda a: a.phases,
+    "health_scores": lambda a: a.health.scores,
+    "health_details": lambda a: a.health.details,
+    "flags": lambda a: a.flags.flags,
+    "evidence": lambda a: a.flags.evidence,
+    "risk": lambda a: a.risk,
+    "plays": lambda a: a.plays,
+}
+
+
+def save_analysis(analysis: Analysis, folder: str | Path) -> Path:
+    """Write an analysis as Parquet files, one per table, for the workbooks.
+
+    Each file is written under a temporary name and renamed when complete.
+    """
+    import os
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame_of in _FRAMES.items():
+        partial = folder / f".{name}.partial.parquet"
+        frame_of(analysis).to_parquet(partial, index=False)
+        os.replace(partial, folder / f"{name}.parquet")
+    return folder
+
+
+def load_analysis(folder: str | Path, *, account_id: str) -> Analysis | None:
+    """Read one account's rows of an analysis :func:`save_analysis` wrote.
+
+    Returns None when the folder does not hold the account.
+    """
+    folder = Path(folder)
+    frames = {
+        name: pd.read_parquet(folder / f"{name}.parquet",
+                              filters=[("account_id", "==", account_id)])
+        for name in _FRAMES
+    }
+    if len(frames["signals"]) != 1:
+        return None
+    return Analysis(
+        frames["signals"], frames["phases"],
+        health.HealthScores(frames["health_scores"], frames["health_details"]),
+        risk.RiskFlags(frames["flags"], frames["evidence"]),
+        frames["risk"], frames["plays"],
+    )

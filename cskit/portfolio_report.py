@@ -70,7 +70,7 @@ def load_portfolio(
     workspace: str | Path | None = None,
     as_of: str | date | None = None,
     params_file: str | Path | None = None,
-    signals_file: str | Path | None = None,
+    analysis_dir: str | Path | None = None,
 ) -> PortfolioReport:
     """Read the workspace and analyse every account.
 
@@ -78,9 +78,9 @@ def load_portfolio(
     ----------
     workspace, as_of, params_file
         As for :func:`cskit.reports.load_account_report`.
-    signals_file : str or pathlib.Path, optional
-        A batch's metrics table (Parquet) for the same as-of date and
-        parameters; computed here when not given.
+    analysis_dir : str or pathlib.Path, optional
+        A batch's saved analysis for the same as-of date and parameters;
+        computed here when not given.
 
     Returns
     -------
@@ -96,7 +96,9 @@ def load_portfolio(
     settings = load_settings(params_file)
     if texts is None:
         texts = PulseScorer().score_frame(texts_from_tables(tables))
-    signals = None if signals_file is None else pd.read_parquet(signals_file)
+    signals = None
+    if analysis_dir is not None:
+        signals = pd.read_parquet(Path(analysis_dir) / "signals.parquet")
     result = analyse(tables, as_of=as_of, settings=settings, texts=texts,
                      signals=signals)
     return PortfolioReport(as_of, settings, tables["accounts"], result, history)

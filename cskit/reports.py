@@ -21,7 +21,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cskit import health, metrics
-from cskit.analysis import Analysis, analyse, metric_settings, start_utc
+from cskit.analysis import Analysis, analyse, load_analysis, start_utc
 from cskit.params import Settings, config_hash, load_settings
 from cskit.pulse import PulseScorer, account_pulse, texts_from_tables
 from cskit.themes import theme_summary
@@ -124,7 +124,7 @@ def load_account_report(
     account_id: str | None = None,
     as_of: str | date | None = None,
     params_file: str | Path | None = None,
-    signals_file: str | Path | None = None,
+    analysis_dir: str | Path | None = None,
 ) -> AccountReport:
     """Read one account's data and compute everything its report shows.
 
@@ -139,9 +139,9 @@ def load_account_report(
         By default the workspace's as-of date (the day after its last event).
     params_file : str or pathlib.Path, optional
         By default ``params/defaults.yaml``.
-    signals_file : str or pathlib.Path, optional
-        A batch's metrics table (Parquet) holding this account's row, for the
-        same as-of date and parameters; computed here when not given.
+    analysis_dir : str or pathlib.Path, optional
+        A batch's saved analysis (:func:`cskit.analysis.save_analysis`) for
+        the same as-of date and parameters; computed here when not given.
 
     Returns
     -------
@@ -160,9 +160,11 @@ def load_account_report(
     themes_ready = texts is not None
     if texts is None:
         texts = PulseScorer().score_frame(texts_from_tables(tables))
-    signals = _signals_row(signals_file, account_id)
-    result = analyse(tables, as_of=as_of, settings=settings, texts=texts,
-                     signals=signals)
+    result = None
+    if analysis_dir is not None:
+        result = load_analysis(analysis_dir, account_id=account_id)
+    if result is None:
+        result = analyse(tables, as_of=as_of, settings=settings, texts=texts)
     account = tables["accounts"].iloc[0]
     pulse = account_pulse(
         texts, as_of=start_utc(as_of, account.get("timezone")), account_id=account_id,
@@ -173,13 +175,6 @@ def load_account_report(
         account_id, as_of, account, tables, missing, settings, config_hash(settings),
         _results(result.signals.iloc[0]), texts, themes_ready, pulse, result, history,
     )
-
-
-def _signals_row(signals_file, account_id: str) -> pd.DataFrame | None:
-    if signals_file is None:
-        return None
-    table = pd.read_parquet(signals_file, filters=[("account_id", "==", account_id)])
-    return table if len(table) == 1 else None
 
 
 def _results(row: pd.Series) -> dict:
@@ -315,10 +310,12 @@ def _trend(report: AccountReport, score) -> str:
 def health_groups(report: AccountReport) -> pd.DataFrame:
     """Return the score of each group of measures (0–100)."""
     scores = report.analysis.health.scores
-    groups = [c for c in scores.columns if c.startswith("group_")]
-    values = scores.iloc[0][groups].astype(float).round(0)
-    return pd.DataFrame({"group": [g.removeprefix("group_") for g in groups],
-                         "score": values.to_numpy()}).set_index("group")
+    details = report.analysis.health.details
+    # The account's own profile decides its groups, whatever other accounts use.
+    names = details.loc[details["account_id"] == report.account_id, "group"].unique()
+    values = scores.iloc[0][[f"group_{name}" for name in names]].astype(float)
+    return pd.DataFrame({"group": list(names), "score": values.round(0).to_numpy()}
+                        ).set_index("group")
 
 
 def health_drivers(report: AccountReport) -> pd.DataFrame | Note:

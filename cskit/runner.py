@@ -287,14 +287,14 @@ def run_account(
 
 
 def _parameters(workspace: Path, account_id, as_of: date, params_file,
-                signals_file: Path | None = None) -> dict:
+                analysis_dir: Path | None = None) -> dict:
     values = {
         "workspace": str(workspace),
         "as_of": as_of.isoformat(),
         "params_file": params_file,
     }
-    if signals_file is not None:
-        values["signals_file"] = str(signals_file)
+    if analysis_dir is not None:
+        values["analysis_dir"] = str(analysis_dir)
     if account_id is not None:
         values["account_id"] = account_id
     return values
@@ -384,15 +384,12 @@ def run_batch(
 def _analyse_portfolio(workspace: Path, as_of: date, params_file, run_dir: Path):
     """Analyse every account once; the workbooks read their row of the result."""
     from cskit import portfolio_report
+    from cskit.analysis import save_analysis
 
     report = portfolio_report.load_portfolio(
         workspace=workspace, as_of=as_of, params_file=params_file
     )
-    signals = run_dir / "signals.parquet"
-    partial = run_dir / ".signals.partial.parquet"
-    report.analysis.signals.to_parquet(partial, index=False)
-    os.replace(partial, signals)
-    return report, signals
+    return report, save_analysis(report.analysis, run_dir / "analysis")
 
 
 def _store_history(workspace: Path, portfolio) -> None:
