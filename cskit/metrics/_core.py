@@ -45,7 +45,6 @@ __all__ = [
     "unavailable",
     "utc_instants",
     "warn",
-    "same_or_nan",
     "DEFAULT_SETTINGS",
     "MetricSettings",
 ]
@@ -406,8 +405,3 @@ def single(
     """Compute the frame of one metric on one account's slice; return its row."""
     ctx = context(tables, as_of, settings, single=True)
     return to_result(build(ctx), name)
-
-
-def same_or_nan(values: pd.Series, ctx: Context) -> pd.Series:
-    """Reindex per-account values to every account, NaN where absent."""
-    return values.reindex(ctx.ids).astype("float64")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from cskit.metrics._core import Context, absent, require, utc_instants
+from cskit.metrics._core import Context, require, utc_instants
 
 __all__ = ["People", "people", "local_midnights", "NO_CONTACT_IDS"]
 
@@ -177,8 +177,3 @@ def _developers(ctx: Context, named: pd.DataFrame) -> tuple[pd.DataFrame, pd.Ser
         ]
     )
     return developers.drop_duplicates().reset_index(drop=True), warnings
-
-
-def no_events_reason(ctx: Context) -> str:
-    """Return the reason the event metrics are not available."""
-    return absent("events")

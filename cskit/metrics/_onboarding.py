@@ -142,9 +142,8 @@ def _training_frame(ctx: Context) -> pd.DataFrame:
 FRAMES = {"ttv_days": _ttv_frame, "training_attendance": _training_frame}
 
 
-def _ttv_durations(ctx: Context) -> pd.DataFrame:
+def _ttv_durations(ctx: Context, frame: pd.DataFrame) -> pd.DataFrame:
     """Return per account the TTV duration in days and whether it went live."""
-    frame = _ttv_frame(ctx)
     reason = frame["reason"]
     live = frame["status"].eq(OK)
     censored = reason.str.startswith("no live app yet")
@@ -244,25 +243,15 @@ def ttv_median(
     from lifelines import KaplanMeierFitter
 
     ctx = context(tables, as_of, settings, single=False)
-    durations = _ttv_durations(ctx)
+    frame = _ttv_frame(ctx)
+    durations = _ttv_durations(ctx, frame)
     early = int(durations["early"].sum())
-    warning = (
-        f"{early} account(s) with a first live use before kickoff left out"
-        if early
-        else ""
-    )
+    warning = ""
+    if early:
+        warning = f"{early} account(s) with a first live use before kickoff left out"
     used = durations[durations["use"]]
     if used.empty:
-        frame = _ttv_frame(ctx)
-        first = frame.iloc[0] if len(frame) else None
-        status = first["status"] if first is not None else UNDEFINED
-        status = NOT_AVAILABLE if status == NOT_AVAILABLE else UNDEFINED
-        reason = (
-            first["reason"]
-            if status == NOT_AVAILABLE
-            else ("no account with a kickoff before as_of")
-        )
-        return MetricResult("ttv_median", None, status, reason, warning, "days")
+        return _no_median(frame, warning)
 
     fitter = KaplanMeierFitter().fit(used["duration"], event_observed=used["live"])
     median = float(fitter.median_survival_time_)
@@ -274,6 +263,15 @@ def ttv_median(
         )
         return MetricResult("ttv_median", None, UNDEFINED, reason, warning, "days")
     return MetricResult("ttv_median", median, OK, "", warning, "days")
+
+
+def _no_median(frame: pd.DataFrame, warning: str) -> MetricResult:
+    """Return the result when no account can enter the estimate."""
+    if len(frame) and frame["status"].eq(NOT_AVAILABLE).all():
+        reason = str(frame["reason"].iloc[0])
+        return MetricResult("ttv_median", None, NOT_AVAILABLE, reason, warning, "days")
+    reason = "no account is live or waiting for its first live app"
+    return MetricResult("ttv_median", None, UNDEFINED, reason, warning, "days")
 
 
 def training_attendance(
