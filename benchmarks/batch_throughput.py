@@ -47,14 +47,33 @@ def naive_loop(workspace: Path, accounts: list[str], out: Path) -> float:
     for account in accounts:
         executed = out / f"{account}.ipynb"
         subprocess.run(
-            [str(BIN / "papermill"), str(notebook), str(executed), "-p", "account_id",
-             account, "-p", "workspace", str(workspace), "--no-progress-bar"],
-            check=True, capture_output=True, cwd=ROOT / "notebooks",
+            [
+                str(BIN / "papermill"),
+                str(notebook),
+                str(executed),
+                "-p",
+                "account_id",
+                account,
+                "-p",
+                "workspace",
+                str(workspace),
+                "--no-progress-bar",
+            ],
+            check=True,
+            capture_output=True,
+            cwd=ROOT / "notebooks",
         )
         subprocess.run(
-            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-             str(executed)],
-            check=True, capture_output=True,
+            [
+                str(BIN / "jupyter"),
+                "nbconvert",
+                "--to",
+                "html",
+                "--no-input",
+                str(executed),
+            ],
+            check=True,
+            capture_output=True,
         )
     return (time.perf_counter() - started) / len(accounts)
 
@@ -62,9 +81,22 @@ def naive_loop(workspace: Path, accounts: list[str], out: Path) -> float:
 def cskit_batch(workspace: Path, out: Path, jobs: int) -> tuple[float, int]:
     started = time.perf_counter()
     done = subprocess.run(
-        [str(BIN / "cskit"), "batch", "--workspace", str(workspace), "--jobs",
-         str(jobs), "--out", str(out), "--run", "bench", "--no-progress"],
-        capture_output=True, text=True, cwd=ROOT,
+        [
+            str(BIN / "cskit"),
+            "batch",
+            "--workspace",
+            str(workspace),
+            "--jobs",
+            str(jobs),
+            "--out",
+            str(out),
+            "--run",
+            "bench",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     seconds = time.perf_counter() - started
     if done.returncode != 0:
@@ -77,8 +109,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--accounts", type=int, default=200)
     parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--naive-sample", type=int, default=10,
-                        help="accounts run by the naive loop (it is slow)")
+    parser.add_argument(
+        "--naive-sample",
+        type=int,
+        default=10,
+        help="accounts run by the naive loop (it is slow)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="cskit-bench-") as tmp:
@@ -95,10 +131,14 @@ def main() -> None:
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"accounts: {args.accounts}, jobs: {args.jobs}")
-    print(f"naive loop (papermill + nbconvert CLI), {args.naive_sample} accounts: "
-          f"{naive:.2f} s per account")
-    print(f"cskit batch, {reports} reports + portfolio: {total:.1f} s total, "
-          f"{per_account:.3f} s per account amortised")
+    print(
+        f"naive loop (papermill + nbconvert CLI), {args.naive_sample} accounts: "
+        f"{naive:.2f} s per account"
+    )
+    print(
+        f"cskit batch, {reports} reports + portfolio: {total:.1f} s total, "
+        f"{per_account:.3f} s per account amortised"
+    )
     print(f"speed-up: {naive / per_account:.1f}x")
     print(f"peak RSS: this process {own:.0f} MB, largest child {children:.0f} MB")
 

@@ -115,6 +115,8 @@ def _bootstrap(groups: np.ndarray, stat, n_boot: int, seed: int) -> tuple:
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     members = [order[bounds[i] : bounds[i + 1]] for i in range(len(uniques))]
+    if not members:
+        return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
     values = []
     for _ in range(n_boot):

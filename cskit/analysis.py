@@ -79,8 +79,9 @@ def start_utc(as_of: date, zone) -> pd.Timestamp:
     return pd.Timestamp(as_of).tz_localize(zone).tz_convert("UTC")
 
 
-def pulse_table(texts: pd.DataFrame, accounts: pd.DataFrame, as_of: date,
-                settings: Settings) -> pd.DataFrame:
+def pulse_table(
+    texts: pd.DataFrame, accounts: pd.DataFrame, as_of: date, settings: Settings
+) -> pd.DataFrame:
     """Compute every account's Pulse as of the start of as-of in its timezone.
 
     Parameters
@@ -95,10 +96,14 @@ def pulse_table(texts: pd.DataFrame, accounts: pd.DataFrame, as_of: date,
     parts = []
     for zone, group in accounts.groupby(zones):
         chosen = texts[texts["account_id"].isin(group["account_id"])]
-        parts.append(portfolio_pulse(
-            chosen, as_of=start_utc(as_of, zone), accounts=group["account_id"],
-            **options,
-        ))
+        parts.append(
+            portfolio_pulse(
+                chosen,
+                as_of=start_utc(as_of, zone),
+                accounts=group["account_id"],
+                **options,
+            )
+        )
     return pd.concat(parts, ignore_index=True)
 
 
@@ -117,8 +122,11 @@ def _configuration(path: Path | None, mtime: float):
     A batch analyses thousands of accounts with the same files; parsing the
     YAML for each would cost more than the scoring itself.
     """
-    return (health.load_health_config(path), risk.load_risk_rules(path),
-            plays.load_plays(path))
+    return (
+        health.load_health_config(path),
+        risk.load_risk_rules(path),
+        plays.load_plays(path),
+    )
 
 
 def analyse(
@@ -156,15 +164,19 @@ def analyse(
     phases = lifecycle.lifecycle_phase(
         signals, tables=tables, as_of=as_of, rules=settings.lifecycle
     )
-    signals = signals.merge(phases[["account_id", "phase"]], on="account_id", how="left")
+    signals = signals.merge(
+        phases[["account_id", "phase"]], on="account_id", how="left"
+    )
 
     config, rules, playbook = _configuration(*_health_file())
     scores = health.score_health(signals, config=config)
-    flags = risk.evaluate_flags(signals, tables=tables, as_of=as_of, health=scores,
-                                rules=rules)
+    flags = risk.evaluate_flags(
+        signals, tables=tables, as_of=as_of, health=scores, rules=rules
+    )
     levels = risk.risk_score(flags, health=scores, rules=rules)
-    open_plays = plays.open_plays(flags, as_of=as_of, accounts=tables["accounts"],
-                                  playbook=playbook)
+    open_plays = plays.open_plays(
+        flags, as_of=as_of, accounts=tables["accounts"], playbook=playbook
+    )
     logger.info("analysed %d account(s) as of %s", len(signals), as_of)
     return Analysis(signals, phases, scores, flags, levels, open_plays)
 
@@ -204,15 +216,18 @@ def load_analysis(folder: str | Path, *, account_id: str) -> Analysis | None:
     """
     folder = Path(folder)
     frames = {
-        name: pd.read_parquet(folder / f"{name}.parquet",
-                              filters=[("account_id", "==", account_id)])
+        name: pd.read_parquet(
+            folder / f"{name}.parquet", filters=[("account_id", "==", account_id)]
+        )
         for name in _FRAMES
     }
     if len(frames["signals"]) != 1:
         return None
     return Analysis(
-        frames["signals"], frames["phases"],
+        frames["signals"],
+        frames["phases"],
         health.HealthScores(frames["health_scores"], frames["health_details"]),
         risk.RiskFlags(frames["flags"], frames["evidence"]),
-        frames["risk"], frames["plays"],
+        frames["risk"],
+        frames["plays"],
     )

@@ -31,11 +31,15 @@ _workspace_option = click.option(
     help="Workspace file; default: $CSKIT_WORKSPACE, else the one `make demo` built.",
 )
 _as_of_option = click.option(
-    "--as-of", default=None, help="As-of date, YYYY-MM-DD; default: the day after "
-    "the workspace's last event."
+    "--as-of",
+    default=None,
+    help="As-of date, YYYY-MM-DD; default: the day after the workspace's last event.",
 )
 _params_option = click.option(
-    "--params", "params_file", type=click.Path(path_type=Path), default=None,
+    "--params",
+    "params_file",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Parameter file; default: params/defaults.yaml.",
 )
 
@@ -55,12 +59,21 @@ def cli(log_level: str) -> None:
 
 
 @cli.command()
-@click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="Folder for the demo company's CSV files and its workspace.")
-@click.option("--accounts", type=click.IntRange(1, 100_000), default=60, show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Folder for the demo company's CSV files and its workspace.",
+)
+@click.option(
+    "--accounts", type=click.IntRange(1, 100_000), default=60, show_default=True
+)
 @click.option("--seed", type=int, default=7, show_default=True)
-@click.option("--set-default", is_flag=True,
-              help="Make the demo workspace the default one of this folder.")
+@click.option(
+    "--set-default",
+    is_flag=True,
+    help="Make the demo workspace the default one of this folder.",
+)
 def demo(out: Path, accounts: int, seed: int, set_default: bool) -> None:
     """Write the synthetic demo company and ingest it into a workspace."""
     from cskit.demo import write_demo_company
@@ -78,14 +91,25 @@ def demo(out: Path, accounts: int, seed: int, set_default: bool) -> None:
 
 @cli.command(name="ingest")
 @click.argument("source", type=click.Path(path_type=Path, exists=True, file_okay=False))
-@click.option("--mapping", default=None,
-              help="Mapping file, or a shipped mapping: canonical, ravenstack.")
-@click.option("--workspace", type=click.Path(path_type=Path), required=True,
-              help="Workspace file to write (replaced if it exists).")
-@click.option("--set-default", is_flag=True,
-              help="Make this workspace the default one of this folder.")
-def ingest_command(source: Path, mapping: str | None, workspace: Path,
-                   set_default: bool) -> None:
+@click.option(
+    "--mapping",
+    default=None,
+    help="Mapping file, or a shipped mapping: canonical, ravenstack.",
+)
+@click.option(
+    "--workspace",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Workspace file to write (replaced if it exists).",
+)
+@click.option(
+    "--set-default",
+    is_flag=True,
+    help="Make this workspace the default one of this folder.",
+)
+def ingest_command(
+    source: Path, mapping: str | None, workspace: Path, set_default: bool
+) -> None:
     """Load a folder of CSV or Parquet exports into a workspace."""
     from cskit.workspace import set_default_workspace
 
@@ -130,18 +154,29 @@ def enrich(workspace) -> None:
 @_as_of_option
 @_params_option
 @click.option("--notebook", default="account_health", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=Path("reports/single"),
-              show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("reports/single"),
+    show_default=True,
+)
 def report(account_id, workspace, as_of, params_file, notebook, out) -> None:
     """Run a workbook for one account."""
     from cskit.runner import run_account
 
-    run = run_account(account_id, workspace=workspace, as_of=as_of,
-                      notebook=notebook, out_dir=out, params_file=params_file)
+    run = run_account(
+        account_id,
+        workspace=workspace,
+        as_of=as_of,
+        notebook=notebook,
+        out_dir=out,
+        params_file=params_file,
+    )
     click.echo(f"{run.account_id}: {run.status} -> {run.html or run.notebook}")
     if run.status != "ok":
-        click.echo(f"error: {run.error} (executed notebook kept: {run.notebook})",
-                   err=True)
+        click.echo(
+            f"error: {run.error} (executed notebook kept: {run.notebook})", err=True
+        )
         sys.exit(EXIT_ACCOUNTS_FAILED)
 
 
@@ -150,53 +185,113 @@ def report(account_id, workspace, as_of, params_file, notebook, out) -> None:
 @_as_of_option
 @_params_option
 @click.option("--notebook", default="account_health", show_default=True)
-@click.option("--accounts", default=None,
-              help="Comma-separated account ids; default: every account.")
+@click.option(
+    "--accounts",
+    default=None,
+    help="Comma-separated account ids; default: every account.",
+)
 @click.option("--jobs", type=click.IntRange(1, 64), default=2, show_default=True)
-@click.option("--run", "run_name", default=None,
-              help="Run folder name; default: <notebook>-<as-of>.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("reports"),
-              show_default=True)
+@click.option(
+    "--run",
+    "run_name",
+    default=None,
+    help="Run folder name; default: <notebook>-<as-of>.",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=Path("reports"), show_default=True
+)
 @click.option("--progress/--no-progress", default=True, show_default=True)
-@click.option("--resume", "resume_run", default=None, metavar="RUN",
-              help="Complete the run folder RUN: redo only accounts whose outputs "
-              "are missing, incomplete or failed.")
-@click.option("--cell-timeout", type=click.FloatRange(min=1), default=600,
-              show_default=True, help="Seconds a cell may run before the account fails.")
-@click.option("--fresh-kernels", is_flag=True,
-              help="Start a new kernel for every account instead of reusing one.")
-@click.option("--scheduler", default=None, metavar="ADDRESS",
-              help="Run the accounts on a Dask cluster, e.g. tcp://host:8786.")
-def batch(workspace, as_of, params_file, notebook, accounts, jobs, run_name, out,
-          progress, resume_run, cell_timeout, fresh_kernels, scheduler) -> None:
+@click.option(
+    "--resume",
+    "resume_run",
+    default=None,
+    metavar="RUN",
+    help="Complete the run folder RUN: redo only accounts whose outputs "
+    "are missing, incomplete or failed.",
+)
+@click.option(
+    "--cell-timeout",
+    type=click.FloatRange(min=1),
+    default=600,
+    show_default=True,
+    help="Seconds a cell may run before the account fails.",
+)
+@click.option(
+    "--fresh-kernels",
+    is_flag=True,
+    help="Start a new kernel for every account instead of reusing one.",
+)
+@click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Run the accounts on a Dask cluster, e.g. tcp://host:8786.",
+)
+def batch(
+    workspace,
+    as_of,
+    params_file,
+    notebook,
+    accounts,
+    jobs,
+    run_name,
+    out,
+    progress,
+    resume_run,
+    cell_timeout,
+    fresh_kernels,
+    scheduler,
+) -> None:
     """Run a workbook for every account (or those named) and build the index."""
     from cskit.runner import run_batch
 
     chosen = [a.strip() for a in accounts.split(",") if a.strip()] if accounts else None
     if resume_run and not (out / resume_run).is_dir():
-        raise click.BadParameter(f"no run folder {out / resume_run}", param_hint="--resume")
-    result = run_batch(workspace=workspace, notebook=notebook, accounts=chosen,
-                       as_of=as_of, jobs=jobs, out_root=out,
-                       run=resume_run or run_name, params_file=params_file,
-                       progress=progress, cell_timeout=cell_timeout,
-                       warm=not fresh_kernels, resume=bool(resume_run),
-                       scheduler=scheduler)
+        raise click.BadParameter(
+            f"no run folder {out / resume_run}", param_hint="--resume"
+        )
+    result = run_batch(
+        workspace=workspace,
+        notebook=notebook,
+        accounts=chosen,
+        as_of=as_of,
+        jobs=jobs,
+        out_root=out,
+        run=resume_run or run_name,
+        params_file=params_file,
+        progress=progress,
+        cell_timeout=cell_timeout,
+        warm=not fresh_kernels,
+        resume=bool(resume_run),
+        scheduler=scheduler,
+    )
     done = len(result.runs) - len(result.failed)
     click.echo(f"{done} of {len(result.runs)} accounts reported in {result.run_dir}")
     click.echo(f"index: {result.run_dir / 'index.html'}")
     for run in result.failed:
-        click.echo(f"failed {run.account_id}: {run.error} (see {run.notebook})",
-                   err=True)
+        click.echo(
+            f"failed {run.account_id}: {run.error} (see {run.notebook})", err=True
+        )
     if result.failed:
         sys.exit(EXIT_ACCOUNTS_FAILED)
 
 
 @cli.command()
 @_workspace_option
-@click.option("--months", type=click.IntRange(1, 120), default=9, show_default=True,
-              help="Monthly as-of dates scored, ending 90 days before the data ends.")
-@click.option("--bootstrap", type=click.IntRange(0, 10_000), default=200,
-              show_default=True, help="Bootstrap resamples for the intervals.")
+@click.option(
+    "--months",
+    type=click.IntRange(1, 120),
+    default=9,
+    show_default=True,
+    help="Monthly as-of dates scored, ending 90 days before the data ends.",
+)
+@click.option(
+    "--bootstrap",
+    type=click.IntRange(0, 10_000),
+    default=200,
+    show_default=True,
+    help="Bootstrap resamples for the intervals.",
+)
 def backtest(workspace, months: int, bootstrap: int) -> None:
     """Check how well health scores and risk levels predicted churn."""
     import pandas as pd
@@ -227,7 +322,9 @@ def params_command(notebook: str) -> None:
     found = papermill.inspect_notebook(str(notebook_path(notebook)))
     for name, spec in found.items():
         help_text = f"  # {spec['help']}" if spec.get("help") else ""
-        click.echo(f"{name}: {spec['inferred_type_name']} = {spec['default']}{help_text}")
+        click.echo(
+            f"{name}: {spec['inferred_type_name']} = {spec['default']}{help_text}"
+        )
 
 
 def main() -> None:

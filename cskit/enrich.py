@@ -32,8 +32,19 @@ __all__ = ["enrich_workspace", "carried_over", "restore", "TEXT_COLUMNS"]
 logger = logging.getLogger(__name__)
 
 # Columns of ``text_analysis``, one row per text.
-TEXT_COLUMNS = ["account_id", "source", "ts", "ref", "cleaned", "score", "label",
-                "status", "sentences", "theme", "theme_label"]
+TEXT_COLUMNS = [
+    "account_id",
+    "source",
+    "ts",
+    "ref",
+    "cleaned",
+    "score",
+    "label",
+    "status",
+    "sentences",
+    "theme",
+    "theme_label",
+]
 _KEPT = ("pulse_cache", "health_history")
 
 
@@ -66,10 +77,17 @@ def enrich_workspace(
         ws.write_derived("text_analysis", analysis[TEXT_COLUMNS])
         ws.write_derived("themes", themes)
         ws.write_derived("pulse_cache", cache.to_frame())
-    logger.info("scored %d texts (%d from the cache), %d themes", len(scored),
-                cache.hits, len(themes))
-    return {"text_analysis": len(analysis), "themes": len(themes),
-            "pulse_cache": len(cache)}
+    logger.info(
+        "scored %d texts (%d from the cache), %d themes",
+        len(scored),
+        cache.hits,
+        len(themes),
+    )
+    return {
+        "text_analysis": len(analysis),
+        "themes": len(themes),
+        "pulse_cache": len(cache),
+    }
 
 
 def _cache(ws: Workspace) -> PulseCache:
@@ -80,8 +98,10 @@ def _cache(ws: Workspace) -> PulseCache:
 def _themes(scored: pd.DataFrame, *, n_themes: int, random_state: int):
     usable = scored["cleaned"].notna()
     if usable.sum() < n_themes * 3:
-        empty = scored.assign(theme=pd.Series(pd.NA, index=scored.index, dtype="Int64"),
-                              theme_label=pd.Series(pd.NA, index=scored.index, dtype="str"))
+        empty = scored.assign(
+            theme=pd.Series(pd.NA, index=scored.index, dtype="Int64"),
+            theme_label=pd.Series(pd.NA, index=scored.index, dtype="str"),
+        )
         return empty, pd.DataFrame({"theme": [], "label": [], "top_terms": []})
     model = fit_themes(scored[usable], n_themes=n_themes, random_state=random_state)
     assigned = model.assign(scored[usable]).reindex(scored.index)

@@ -43,9 +43,10 @@ class MissingColumnError(CskitError, KeyError):
         self.column = column
         self.frame = frame
         self.found = list(found)
+        hint = hint or "Rename the column or map it in the mapping file."
         message = (
             f"column {column!r} is missing from {frame}; the columns present are "
-            f"{self.found}. {hint or 'Rename the column or map it in the mapping file.'}"
+            f"{self.found}. {hint}"
         )
         super().__init__(message)
 

@@ -99,8 +99,9 @@ def load_portfolio(
     signals = None
     if analysis_dir is not None:
         signals = pd.read_parquet(Path(analysis_dir) / "signals.parquet")
-    result = analyse(tables, as_of=as_of, settings=settings, texts=texts,
-                     signals=signals)
+    result = analyse(
+        tables, as_of=as_of, settings=settings, texts=texts, signals=signals
+    )
     return PortfolioReport(as_of, settings, tables["accounts"], result, history)
 
 
@@ -117,12 +118,14 @@ def portfolio_table(report: PortfolioReport) -> pd.DataFrame:
     analysis = report.analysis
     identity = report.accounts[[c for c in _IDENTITY if c in report.accounts]]
     scores = analysis.health.scores[["account_id", "score", "band"]].rename(
-        columns={"score": "health_score", "band": "health_band"})
+        columns={"score": "health_score", "band": "health_band"}
+    )
     levels = analysis.risk[["account_id", "risk", "risk_points", "flags"]]
-    table = (identity.merge(scores, on="account_id", how="left")
-             .merge(levels, on="account_id", how="left")
-             .merge(analysis.signals, on="account_id", how="left",
-                    suffixes=("", "_signal")))
+    table = (
+        identity.merge(scores, on="account_id", how="left")
+        .merge(levels, on="account_id", how="left")
+        .merge(analysis.signals, on="account_id", how="left", suffixes=("", "_signal"))
+    )
     table = table.drop(columns=[c for c in table if c.endswith("_signal")])
     return table.sort_values("account_id").reset_index(drop=True)
 
@@ -167,7 +170,9 @@ def portfolio_overview(portfolio: pd.DataFrame) -> pd.DataFrame:
             {
                 "metric": metric,
                 "accounts with a value": int(values.notna().sum()),
-                "not available": int((portfolio[f"{metric}_status"] == "not_available").sum()),
+                "not available": int(
+                    (portfolio[f"{metric}_status"] == "not_available").sum()
+                ),
                 "median": round(values.median(), 1) if values.notna().any() else None,
             }
         )
@@ -179,14 +184,31 @@ def portfolio_accounts(portfolio: pd.DataFrame) -> pd.DataFrame:
 
     A value that is not available or undefined shows as a dash.
     """
-    columns = ["account_id", "name", "health_score", "health_band", "risk", "phase",
-               *metrics.METRICS, "pulse"]
+    columns = [
+        "account_id",
+        "name",
+        "health_score",
+        "health_band",
+        "risk",
+        "phase",
+        *metrics.METRICS,
+        "pulse",
+    ]
     table = portfolio[[c for c in columns if c in portfolio]].set_index("account_id")
     return table.round(1).astype(object).where(table.notna(), "—")
 
 
-def plot_portfolio(portfolio: pd.DataFrame, *, columns: tuple[str, ...] = (
-    "health_score", "mad", "seat_utilisation", "nps", "pulse")):
+def plot_portfolio(
+    portfolio: pd.DataFrame,
+    *,
+    columns: tuple[str, ...] = (
+        "health_score",
+        "mad",
+        "seat_utilisation",
+        "nps",
+        "pulse",
+    ),
+):
     """Plot the distribution of a few metrics over the portfolio."""
     fig = Figure(figsize=(3 * len(columns), 2.8))
     axes = fig.subplots(1, len(columns))
@@ -200,7 +222,7 @@ def plot_portfolio(portfolio: pd.DataFrame, *, columns: tuple[str, ...] = (
 
 def index_page(portfolio: pd.DataFrame, runs, extra, *, run_dir: Path) -> str:
     """Return the batch's ``index.html``: every report with its status."""
-    names = dict(zip(portfolio["account_id"], portfolio["name"]))
+    names = dict(zip(portfolio["account_id"], portfolio["name"], strict=True))
     rows = []
     for run in runs:
         link = _link(run.html, run_dir, run.account_id)

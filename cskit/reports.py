@@ -11,10 +11,9 @@ The portfolio's workbook draws on :mod:`cskit.portfolio_report`.
 
 from __future__ import annotations
 
-import html
 import logging
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -167,13 +166,26 @@ def load_account_report(
         result = analyse(tables, as_of=as_of, settings=settings, texts=texts)
     account = tables["accounts"].iloc[0]
     pulse = account_pulse(
-        texts, as_of=start_utc(as_of, account.get("timezone")), account_id=account_id,
+        texts,
+        as_of=start_utc(as_of, account.get("timezone")),
+        account_id=account_id,
         **settings.pulse.model_dump(exclude={"themes_window_days"}),
     )
     logger.info("account %s read as of %s", account_id, as_of)
     return AccountReport(
-        account_id, as_of, account, tables, missing, settings, config_hash(settings),
-        _results(result.signals.iloc[0]), texts, themes_ready, pulse, result, history,
+        account_id,
+        as_of,
+        account,
+        tables,
+        missing,
+        settings,
+        config_hash(settings),
+        _results(result.signals.iloc[0]),
+        texts,
+        themes_ready,
+        pulse,
+        result,
+        history,
     )
 
 
@@ -184,8 +196,11 @@ def _results(row: pd.Series) -> dict:
         status = row[f"{name}_status"]
         value = row[name] if status == "ok" else None
         results[name] = metrics.MetricResult(
-            name=name, value=None if value is None else float(value), status=status,
-            reason=row[f"{name}_reason"] or "", unit=metrics.UNITS[name],
+            name=name,
+            value=None if value is None else float(value),
+            status=status,
+            reason=row[f"{name}_reason"] or "",
+            unit=metrics.UNITS[name],
             warning=row.get(f"{name}_warning", "") or "",
         )
     return results
@@ -228,7 +243,8 @@ def headline(report: AccountReport) -> pd.DataFrame:
     targets = report.settings.targets
     table["target"] = [_target_text(m, targets) for m in table["metric"]]
     table["on target"] = [
-        _on_target(m, v, targets) for m, v in zip(table["metric"], table["value"])
+        _on_target(m, v, targets)
+        for m, v in zip(table["metric"], table["value"], strict=True)
     ]
     table["value"] = table["value"].round(1)
     table["note"] = table["reason"].where(table["reason"] != "", table["warning"])
@@ -286,8 +302,9 @@ def health_summary(report: AccountReport) -> pd.DataFrame:
         "health profile": scores["profile"],
         "health configuration": scores["config_hash"],
     }
-    return pd.DataFrame({"": list(fields), "value": list(map(str, fields.values()))}
-                        ).set_index("")
+    return pd.DataFrame(
+        {"": list(fields), "value": list(map(str, fields.values()))}
+    ).set_index("")
 
 
 def _number(value) -> str:
@@ -314,8 +331,9 @@ def health_groups(report: AccountReport) -> pd.DataFrame:
     # The account's own profile decides its groups, whatever other accounts use.
     names = details.loc[details["account_id"] == report.account_id, "group"].unique()
     values = scores.iloc[0][[f"group_{name}" for name in names]].astype(float)
-    return pd.DataFrame({"group": list(names), "score": values.round(0).to_numpy()}
-                        ).set_index("group")
+    return pd.DataFrame(
+        {"group": list(names), "score": values.round(0).to_numpy()}
+    ).set_index("group")
 
 
 def health_drivers(report: AccountReport) -> pd.DataFrame | Note:
@@ -360,8 +378,9 @@ def open_plays(report: AccountReport) -> pd.DataFrame | Note:
 def plot_health_history(report: AccountReport):
     """Plot the stored health scores, marking configuration changes."""
     if report.history is None or report.history.empty:
-        return Note("No earlier health score stored: batch runs store one per "
-                    "as-of date.")
+        return Note(
+            "No earlier health score stored: batch runs store one per as-of date."
+        )
     return health.plot_health_history(report.history, account_id=report.account_id)
 
 
@@ -419,7 +438,9 @@ def plot_revenue(report: AccountReport):
     if revenue.empty:
         return Note("No revenue recorded for this account.")
     shown = revenue[revenue["month"] < pd.Timestamp(report.as_of)].sort_values("month")
-    currency = shown["currency"].dropna().iloc[0] if shown["currency"].notna().any() else ""
+    currency = (
+        shown["currency"].dropna().iloc[0] if shown["currency"].notna().any() else ""
+    )
     fig = Figure(figsize=(9, 3))
     axis = fig.subplots()
     axis.step(shown["month"], shown["mrr"], where="post", color="#7a4fb5")
@@ -446,12 +467,16 @@ def support_summary(report: AccountReport) -> pd.DataFrame | str:
     recent = seen[seen["created_at"] >= as_of - window]
     open_ = seen[seen["solved_at"].isna() | (seen["solved_at"] >= as_of)]
     priority = lambda frame: frame["priority"].fillna("unknown")  # noqa: E731
-    table = pd.DataFrame(
-        {
-            f"created, last {window.days} days": priority(recent).value_counts(),
-            "open at as-of": priority(open_).value_counts(),
-        }
-    ).fillna(0).astype(int)
+    table = (
+        pd.DataFrame(
+            {
+                f"created, last {window.days} days": priority(recent).value_counts(),
+                "open at as-of": priority(open_).value_counts(),
+            }
+        )
+        .fillna(0)
+        .astype(int)
+    )
     return table.sort_index()
 
 
@@ -466,8 +491,10 @@ def plot_tickets(report: AccountReport):
     if tickets is None:
         return _not_available("tickets", report)
     as_of = _as_of_utc(report)
-    seen = tickets[(tickets["created_at"] < as_of)
-                   & (tickets["created_at"] >= as_of - pd.Timedelta(days=365))]
+    seen = tickets[
+        (tickets["created_at"] < as_of)
+        & (tickets["created_at"] >= as_of - pd.Timedelta(days=365))
+    ]
     if seen.empty:
         return Note("No tickets created in the last 12 months.")
     months = seen["created_at"].dt.tz_convert(_timezone(report)).dt.strftime("%Y-%m")
@@ -496,8 +523,9 @@ def _recent_surveys(report: AccountReport):
         return _not_available("surveys", report)
     as_of = _as_of_utc(report)
     window = pd.Timedelta(days=report.settings.metrics.survey_window_days)
-    return surveys[(surveys["submitted_at"] < as_of)
-                   & (surveys["submitted_at"] >= as_of - window)]
+    return surveys[
+        (surveys["submitted_at"] < as_of) & (surveys["submitted_at"] >= as_of - window)
+    ]
 
 
 def recent_comments(report: AccountReport, *, limit: int = 5) -> pd.DataFrame | str:
@@ -524,8 +552,11 @@ def pulse_summary(report: AccountReport) -> pd.DataFrame | Note:
     if pulse.status != "ok":
         return Note(f"Engagement Pulse not available: {pulse.reason}")
     overall = pd.DataFrame(
-        {"pulse": [pulse.pulse], "confidence": [pulse.confidence],
-         "scored": [pulse.counts.get("scored", 0)]},
+        {
+            "pulse": [pulse.pulse],
+            "confidence": [pulse.confidence],
+            "scored": [pulse.counts.get("scored", 0)],
+        },
         index=pd.Index(["overall"], name="source"),
     )
     by_source = pulse.by_source.set_index("source")[["pulse", "confidence", "scored"]]
@@ -546,16 +577,18 @@ def pulse_evidence(report: AccountReport) -> pd.DataFrame | Note:
 def feedback_themes(report: AccountReport) -> pd.DataFrame | Note:
     """Return the account's feedback themes in the window, with Pulse and trend."""
     if not report.themes_ready:
-        return Note("Feedback themes not computed for this workspace; run "
-                    "`cskit ingest` (or `cskit enrich`) to compute them.")
+        return Note(
+            "Feedback themes not computed for this workspace; run "
+            "`cskit ingest` (or `cskit enrich`) to compute them."
+        )
     texts = report.texts[report.texts["theme"].notna()]
     summary = theme_summary(
-        texts, as_of=_as_of_utc(report), by_account=False,
+        texts,
+        as_of=_as_of_utc(report),
+        by_account=False,
         window_days=report.settings.pulse.themes_window_days,
     )
     if summary.empty:
         return Note("No feedback in the themes window.")
     columns = ["theme_label", "count", "share", "pulse", "prior_count", "trend"]
     return summary[columns].set_index("theme_label").round(2)
-
-

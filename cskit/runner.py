@@ -215,9 +215,14 @@ def _execute(
     error = ""
     try:
         papermill.execute_notebook(
-            notebook, str(partial), parameters=parameters, kernel_name=KERNEL_NAME,
+            notebook,
+            str(partial),
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
             engine_name=ENGINE_NAME if options.get("warm", True) else None,
-            progress_bar=False, log_output=False, cwd=str(Path(notebook).parent),
+            progress_bar=False,
+            log_output=False,
+            cwd=str(Path(notebook).parent),
             request_save_on_cell_execute=False,
             execution_timeout=options.get("cell_timeout"),
         )
@@ -282,12 +287,22 @@ def run_account(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     parameters = _parameters(path, account_id, as_of, params_file)
-    return _execute(str(notebook_path(notebook)), str(out), account_id, parameters,
-                    {"warm": False, "cell_timeout": cell_timeout})
+    return _execute(
+        str(notebook_path(notebook)),
+        str(out),
+        account_id,
+        parameters,
+        {"warm": False, "cell_timeout": cell_timeout},
+    )
 
 
-def _parameters(workspace: Path, account_id, as_of: date, params_file,
-                analysis_dir: Path | None = None) -> dict:
+def _parameters(
+    workspace: Path,
+    account_id,
+    as_of: date,
+    params_file,
+    analysis_dir: Path | None = None,
+) -> dict:
     values = {
         "workspace": str(workspace),
         "as_of": as_of.isoformat(),
@@ -354,27 +369,48 @@ def run_batch(
     """
     if jobs < 1:
         raise InvalidInputError(f"jobs is {jobs}; pass a whole number of 1 or more")
-    path, accounts, as_of, params_file = _prepare(workspace, accounts, as_of, params_file)
+    path, accounts, as_of, params_file = _prepare(
+        workspace, accounts, as_of, params_file
+    )
     run_dir = _run_dir(out_root, run or f"{notebook}-{as_of.isoformat()}")
     options = {"warm": warm, "cell_timeout": cell_timeout}
     portfolio, signals = _analyse_portfolio(path, as_of, params_file, run_dir)
     kept = _completed(run_dir, accounts) if resume else {}
     tasks = [
-        (str(notebook_path(notebook)), str(run_dir / "accounts"), account,
-         _parameters(path, account, as_of, params_file, signals), options)
+        (
+            str(notebook_path(notebook)),
+            str(run_dir / "accounts"),
+            account,
+            _parameters(path, account, as_of, params_file, signals),
+            options,
+        )
         for account in accounts
         if account not in kept
     ]
     tasks.append(
-        (str(notebook_path("portfolio")), str(run_dir), "portfolio",
-         _parameters(path, None, as_of, params_file, signals), options)
+        (
+            str(notebook_path("portfolio")),
+            str(run_dir),
+            "portfolio",
+            _parameters(path, None, as_of, params_file, signals),
+            options,
+        )
     )
-    logger.info("running %d accounts with %d job(s) into %s", len(accounts), jobs, run_dir)
-    runs = _run_all(tasks, jobs=jobs, progress=progress,
-                    log_file=run_dir / "kernels.log", scheduler=scheduler)
+    logger.info(
+        "running %d accounts with %d job(s) into %s", len(accounts), jobs, run_dir
+    )
+    runs = _run_all(
+        tasks,
+        jobs=jobs,
+        progress=progress,
+        log_file=run_dir / "kernels.log",
+        scheduler=scheduler,
+    )
     order = {account: index for index, account in enumerate(accounts)}
-    per_account = sorted([*kept.values(), *[r for r in runs if r.account_id]],
-                         key=lambda run: order[run.account_id])
+    per_account = sorted(
+        [*kept.values(), *[r for r in runs if r.account_id]],
+        key=lambda run: order[run.account_id],
+    )
     result = BatchResult(run_dir=run_dir, runs=per_account)
     _write_outputs(result, [r for r in runs if not r.account_id], portfolio)
     _store_history(path, portfolio)
@@ -446,8 +482,9 @@ def _quiet_kernels(log_file: str) -> None:
     os.close(handle)
 
 
-def _run_all(tasks, *, jobs: int, progress: bool, log_file: Path,
-             scheduler: str | None = None) -> list[AccountRun]:
+def _run_all(
+    tasks, *, jobs: int, progress: bool, log_file: Path, scheduler: str | None = None
+) -> list[AccountRun]:
     if scheduler:
         runs = _run_on_dask(tasks, scheduler=scheduler, progress=progress)
         return _in_task_order(runs, tasks)
@@ -455,7 +492,9 @@ def _run_all(tasks, *, jobs: int, progress: bool, log_file: Path,
     runs: list[AccountRun] = []
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(
-        jobs, mp_context=context, initializer=_quiet_kernels,
+        jobs,
+        mp_context=context,
+        initializer=_quiet_kernels,
         initargs=(str(log_file),),
     ) as pool:
         futures = [pool.submit(_execute, *task) for task in tasks]
@@ -487,8 +526,9 @@ def _run_on_dask(tasks, *, scheduler: str, progress: bool) -> list[AccountRun]:
     runs = []
     with Client(scheduler, set_as_default=False) as client:
         futures = [
-            client.submit(_execute, *task, key=f"cskit-{index}-{task[2]}", retries=2,
-                          pure=False)
+            client.submit(
+                _execute, *task, key=f"cskit-{index}-{task[2]}", retries=2, pure=False
+            )
             for index, task in enumerate(tasks)
         ]
         for future in futures:
@@ -511,16 +551,19 @@ def _write_outputs(result: BatchResult, extra, portfolio) -> None:
 
     table = portfolio_report.portfolio_table(portfolio)
     status = pd.DataFrame(
-        {"account_id": [r.account_id for r in result.runs],
-         "report_status": [r.status for r in result.runs]}
+        {
+            "account_id": [r.account_id for r in result.runs],
+            "report_status": [r.status for r in result.runs],
+        }
     )
     table = table.merge(status, on="account_id", how="left")
     _write_frame(table, result.run_dir / "portfolio.csv")
     _write_frame(table, result.run_dir / "portfolio.parquet")
     log = pd.DataFrame([asdict(run) for run in [*result.runs, *extra]])
     _write_frame(log, result.run_dir / "run_log.csv")
-    index = portfolio_report.index_page(table, result.runs, extra,
-                                        run_dir=result.run_dir)
+    index = portfolio_report.index_page(
+        table, result.runs, extra, run_dir=result.run_dir
+    )
     _write_atomic(result.run_dir / "index.html", index)
 
 

@@ -247,8 +247,9 @@ TABLES: dict[str, Table] = {
                 _key("account_id"),
                 Column("contact_id", "id"),
                 Column("submitted_at", "timestamp", required=True, nullable=False),
-                Column("kind", "enum", required=True, nullable=False,
-                       choices=SURVEY_KINDS),
+                Column(
+                    "kind", "enum", required=True, nullable=False, choices=SURVEY_KINDS
+                ),
                 Column("score", "float"),
                 Column("comment", "text"),
             ),
@@ -303,8 +304,13 @@ TABLES: dict[str, Table] = {
             (
                 _key("account_id"),
                 _key("date", "date"),
-                Column("kind", "enum", required=True, nullable=False,
-                       choices=ACCOUNT_EVENT_KINDS),
+                Column(
+                    "kind",
+                    "enum",
+                    required=True,
+                    nullable=False,
+                    choices=ACCOUNT_EVENT_KINDS,
+                ),
                 Column("reason", "text"),
                 Column("mrr_change", "float"),
                 Column("notes", "text"),
@@ -384,7 +390,7 @@ class _Problems:
         self.rows: list[dict] = []
 
     def add(self, column: str, rows, values, problem: str) -> None:
-        for row, value in zip(rows, values):
+        for row, value in zip(rows, values, strict=True):
             self.rows.append(
                 {
                     "file": self.source,
@@ -399,7 +405,9 @@ class _Problems:
         if self.rows:
             frame = pd.DataFrame(self.rows, columns=list(self.rows[0]))
             frame = frame.sort_values(["row", "column"], na_position="first")
-            raise SchemaValidationError(table, self.source, frame.reset_index(drop=True))
+            raise SchemaValidationError(
+                table, self.source, frame.reset_index(drop=True)
+            )
 
 
 def _is_blank(value) -> bool:
@@ -475,8 +483,7 @@ def _coerce_enum(series, column, problems, choices):
         column,
         series.index[bad],
         series[bad],
-        f"not one of {list(choices)}; map the value with 'values:' in the mapping "
-        "file",
+        f"not one of {list(choices)}; map the value with 'values:' in the mapping file",
     )
     return text.mask(bad)
 
@@ -540,8 +547,9 @@ def _coerce_timestamp(series, column, problems, *, fmt, zones, as_date):
     else:
         text = series.astype("str").str.strip().mask(blank)
         has_offset = text.str.contains(_OFFSET, na=False)
-        parsed_aware = pd.to_datetime(text[has_offset], utc=True, errors="coerce",
-                                      format=fmt or "ISO8601")
+        parsed_aware = pd.to_datetime(
+            text[has_offset], utc=True, errors="coerce", format=fmt or "ISO8601"
+        )
         parsed_naive = _parse_datetimes(text[~has_offset & ~blank], fmt)
         if getattr(parsed_naive.dtype, "tz", None) is not None:
             parsed_naive = parsed_naive.dt.tz_convert("UTC").dt.tz_localize(None)
@@ -549,7 +557,11 @@ def _coerce_timestamp(series, column, problems, *, fmt, zones, as_date):
     result = pd.concat([parsed_aware, local]).reindex(series.index)
     result = result.astype("datetime64[us, UTC]")
     bad = result.isna() & ~blank
-    hint = "a date such as 2024-03-31" if as_date else "a timestamp such as 2024-03-31 14:05"
+    hint = (
+        "a date such as 2024-03-31"
+        if as_date
+        else "a timestamp such as 2024-03-31 14:05"
+    )
     problems.add(
         column,
         series.index[bad],
@@ -696,8 +708,9 @@ def _coerce_column(column, raw, length, problems, fmt, zones):
     if raw is None:
         if column.kind == "list":
             return pd.Series([[] for _ in range(length)], dtype="object")
-        return pd.Series(pd.NA if column.kind in ("int", "bool") else np.nan,
-                         index=range(length)).astype(_DTYPES[column.kind])
+        return pd.Series(
+            pd.NA if column.kind in ("int", "bool") else np.nan, index=range(length)
+        ).astype(_DTYPES[column.kind])
     kind = column.kind
     if kind in ("id", "text"):
         return _as_text(raw)
@@ -791,8 +804,10 @@ def validate_table(
 def _collect_pandera(cases: pd.DataFrame, frame: pd.DataFrame, problems) -> None:
     for case in cases.itertuples(index=False):
         check = str(case.check)
-        column = case.column if isinstance(case.column, str) else "/".join(
-            map(str, frame.columns)
+        column = (
+            case.column
+            if isinstance(case.column, str)
+            else "/".join(map(str, frame.columns))
         )
         advice = _CHECK_ADVICE.get(check.split("(")[0], f"failed check {check}")
         row = None if pd.isna(case.index) else int(case.index)

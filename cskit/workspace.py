@@ -338,7 +338,9 @@ class Workspace:
             "warnings": meta.get("warnings", []),
         }
 
-    def derived(self, name: str, *, account_id: str | None = None) -> pd.DataFrame | None:
+    def derived(
+        self, name: str, *, account_id: str | None = None
+    ) -> pd.DataFrame | None:
         """Return a derived table (scores, themes, history), or None if absent.
 
         Derived tables are computed from the canonical ones and stored with
@@ -354,7 +356,9 @@ class Workspace:
         _check_derived(name)
         if name not in self._stored_tables():
             return None
-        where, parameters = ("WHERE account_id = ?", [account_id]) if account_id else ("", [])
+        where, parameters = (
+            ("WHERE account_id = ?", [account_id]) if account_id else ("", [])
+        )
         return self.connection.execute(
             f'SELECT * FROM "{name}" {where}', parameters
         ).df()

@@ -34,5 +34,7 @@ def demo_workspace() -> Path:
 def shared_data() -> Path:
     """The folder of public datasets; tests using it skip where it is absent."""
     if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data folder {SHARED_DATA} is absent; set CSKIT_SHARED_DATA")
+        pytest.skip(
+            f"shared data folder {SHARED_DATA} is absent; set CSKIT_SHARED_DATA"
+        )
     return SHARED_DATA

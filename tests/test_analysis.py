@@ -7,8 +7,16 @@ from cskit.analysis import analyse, load_analysis, save_analysis
 from cskit.params import load_settings
 from cskit.workspace import Workspace
 
-SECTIONS = ["health_summary", "health_groups", "health_drivers", "risk_flags",
-            "flag_evidence", "open_plays", "headline", "phase_summary"]
+SECTIONS = [
+    "health_summary",
+    "health_groups",
+    "health_drivers",
+    "risk_flags",
+    "flag_evidence",
+    "open_plays",
+    "headline",
+    "phase_summary",
+]
 
 
 @pytest.fixture(scope="module")

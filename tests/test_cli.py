@@ -16,8 +16,9 @@ def run(*args, env_workspace=None, cwd=ROOT):
     env = dict(os.environ)
     if env_workspace is not None:
         env["CSKIT_WORKSPACE"] = str(env_workspace)
-    return subprocess.run([*CSKIT, *args], capture_output=True, text=True, cwd=cwd,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [*CSKIT, *args], capture_output=True, text=True, cwd=cwd, env=env, timeout=300
+    )
 
 
 def test_params_lists_the_workbook_parameters():
@@ -48,3 +49,13 @@ def test_report_for_one_account(tmp_path, demo_workspace):
     done = run("report", "0003", "--out", str(tmp_path), env_workspace=demo_workspace)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "0003.html").is_file()
+
+
+@pytest.mark.slow
+def test_backtest_prints_the_figures(demo_workspace):
+    done = run(
+        "backtest", "--months", "3", "--bootstrap", "5", env_workspace=demo_workspace
+    )
+    assert done.returncode == 0, done.stderr
+    assert "health score" in done.stdout and "auc" in done.stdout
+    assert "share_red_or_yellow" in done.stdout

@@ -15,23 +15,40 @@ ACCOUNTS = ["0001", "0002", "0003", "0004"]
 
 def _outputs(path):
     notebook = nbformat.read(path, as_version=4)
-    return [(c.source, [{k: v for k, v in o.items() if k != "metadata"}
-                        for o in c.outputs])
-            for c in notebook.cells if c.cell_type == "code"]
+    return [
+        (c.source, [{k: v for k, v in o.items() if k != "metadata"} for o in c.outputs])
+        for c in notebook.cells
+        if c.cell_type == "code"
+    ]
 
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  host="127.0.0.1", dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=2,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+    ) as cluster:
         yield cluster
 
 
 def test_dask_batch_equals_the_local_batch(tmp_path, demo_workspace, cluster):
-    on_dask = run_batch(workspace=demo_workspace, accounts=ACCOUNTS, out_root=tmp_path,
-                        run="dask", scheduler=cluster.scheduler_address)
-    local = run_batch(workspace=demo_workspace, accounts=ACCOUNTS, out_root=tmp_path,
-                      run="local", jobs=2)
+    on_dask = run_batch(
+        workspace=demo_workspace,
+        accounts=ACCOUNTS,
+        out_root=tmp_path,
+        run="dask",
+        scheduler=cluster.scheduler_address,
+    )
+    run_batch(
+        workspace=demo_workspace,
+        accounts=ACCOUNTS,
+        out_root=tmp_path,
+        run="local",
+        jobs=2,
+    )
     assert [r.status for r in on_dask.runs] == ["ok"] * len(ACCOUNTS)
     for account in ACCOUNTS:
         name = f"accounts/{account}.ipynb"
@@ -57,8 +74,13 @@ def test_a_killed_worker_has_its_accounts_retried(tmp_path, demo_workspace, clus
         client.run(lambda: os._exit(1), workers=[victim], wait=False)
 
     threading.Thread(target=kill_soon, daemon=True).start()
-    result = run_batch(workspace=demo_workspace, accounts=ACCOUNTS, out_root=tmp_path,
-                       run="killed", scheduler=cluster.scheduler_address)
+    result = run_batch(
+        workspace=demo_workspace,
+        accounts=ACCOUNTS,
+        out_root=tmp_path,
+        run="killed",
+        scheduler=cluster.scheduler_address,
+    )
     client.close()
     assert [r.status for r in result.runs] == ["ok"] * len(ACCOUNTS)
     assert all((tmp_path / "killed" / f"accounts/{a}.html").is_file() for a in ACCOUNTS)

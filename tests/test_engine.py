@@ -25,10 +25,21 @@ def _outputs(path):
 
 
 def test_warm_kernel_gives_the_notebooks_a_fresh_kernel_gives(tmp_path, demo_workspace):
-    warm = run_batch(workspace=demo_workspace, accounts=ACCOUNTS, jobs=1,
-                     out_root=tmp_path, run="warm")
-    cold = run_batch(workspace=demo_workspace, accounts=ACCOUNTS, jobs=1,
-                     out_root=tmp_path, run="cold", warm=False)
+    warm = run_batch(
+        workspace=demo_workspace,
+        accounts=ACCOUNTS,
+        jobs=1,
+        out_root=tmp_path,
+        run="warm",
+    )
+    cold = run_batch(
+        workspace=demo_workspace,
+        accounts=ACCOUNTS,
+        jobs=1,
+        out_root=tmp_path,
+        run="cold",
+        warm=False,
+    )
     assert not warm.failed and not cold.failed
     for account in ACCOUNTS:
         name = f"accounts/{account}.ipynb"
@@ -44,7 +55,8 @@ LEAKY = [
     "print(sorted(k for k in globals() if k.startswith('left_')))\n"
     "print(pd.get_option('display.max_rows'), matplotlib.rcParams['lines.linewidth'])\n"
     "print(os.environ.get('CSKIT_LEFT_OVER'), os.getcwd().endswith('subdir'))\n"
-    "print(len([f for f in warnings.filters if f[2] is UserWarning and f[0] == 'error']))",
+    "print(len([f for f in warnings.filters\n"
+    "           if f[2] is UserWarning and f[0] == 'error']))",
     "left_value = account_id\npd.set_option('display.max_rows', 3)\n"
     "matplotlib.rcParams['lines.linewidth'] = 9\nos.environ['CSKIT_LEFT_OVER'] = '1'\n"
     "os.makedirs('subdir', exist_ok=True)\nos.chdir('subdir')\n"
@@ -56,12 +68,21 @@ def test_nothing_carries_over_from_one_account_to_the_next(tmp_path, demo_worksp
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(source) for source in LEAKY]
     notebook.cells[0].metadata["tags"] = ["parameters"]
-    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                       "language": "python"}
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = tmp_path / "leaky.ipynb"
     nbformat.write(notebook, path)
-    result = run_batch(workspace=demo_workspace, notebook=str(path), accounts=ACCOUNTS,
-                       jobs=1, out_root=tmp_path, run="leaky")
+    result = run_batch(
+        workspace=demo_workspace,
+        notebook=str(path),
+        accounts=ACCOUNTS,
+        jobs=1,
+        out_root=tmp_path,
+        run="leaky",
+    )
     assert not result.failed
     seen = []
     for account in ACCOUNTS:

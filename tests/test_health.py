@@ -754,3 +754,14 @@ def test_churn_dates_from_accounts_when_no_events():
     events = health.churn_dates({"accounts": accounts})
     assert list(events["account_id"]) == ["1"]
     assert list(events["kind"]) == ["churned"]
+
+
+def test_bootstrap_of_no_rows_is_undefined_not_an_error():
+    import numpy as np
+
+    from cskit import _health_backtest
+
+    low, high = _health_backtest._bootstrap(
+        np.array([], dtype=object), lambda rows: 1.0, n_boot=10, seed=0
+    )
+    assert np.isnan(low) and np.isnan(high)

@@ -15,7 +15,9 @@ def _code(notebook, *, skip_injected=True):
         cell.source
         for cell in notebook.cells
         if cell.cell_type == "code"
-        and not (skip_injected and "injected-parameters" in cell.metadata.get("tags", []))
+        and not (
+            skip_injected and "injected-parameters" in cell.metadata.get("tags", [])
+        )
     ]
 
 

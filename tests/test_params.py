@@ -20,7 +20,9 @@ def test_params_dir_is_found_from_a_subfolder():
 def test_unknown_parameter_is_refused_with_the_closest_name(tmp_path):
     path = tmp_path / "p.yaml"
     path.write_text("metrics:\n  activaton_window_days: 20\n")
-    with pytest.raises(ConfigurationError, match="did you mean 'activation_window_days'"):
+    with pytest.raises(
+        ConfigurationError, match="did you mean 'activation_window_days'"
+    ):
         load_settings(path)
 
 
@@ -68,7 +70,12 @@ def test_account_override_merges_one_value(tmp_path):
     settings = load_settings(tmp_path / "defaults.yaml", account_id="0042")
     assert settings.metrics.mad_window_days == 28
     assert settings.metrics.inactivity_days == 21
-    assert load_settings(tmp_path / "defaults.yaml", account_id="7").metrics.inactivity_days == 14
+    assert (
+        load_settings(
+            tmp_path / "defaults.yaml", account_id="7"
+        ).metrics.inactivity_days
+        == 14
+    )
 
 
 def test_config_hash_is_stable_and_tracks_changes():

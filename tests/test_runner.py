@@ -16,7 +16,10 @@ pytestmark = pytest.mark.slow
 def small_batch(tmp_path_factory, demo_workspace):
     out = tmp_path_factory.mktemp("reports")
     result = run_batch(
-        workspace=demo_workspace, accounts=["0001", "0007"], jobs=2, out_root=out,
+        workspace=demo_workspace,
+        accounts=["0001", "0007"],
+        jobs=2,
+        out_root=out,
         run="small",
     )
     return result
@@ -29,19 +32,31 @@ def test_batch_writes_every_output(small_batch):
     for account in ("0001", "0007"):
         assert (run_dir / "accounts" / f"{account}.ipynb").is_file()
         assert (run_dir / "accounts" / f"{account}.html").is_file()
-    for name in ("portfolio.csv", "portfolio.parquet", "index.html", "run_log.csv",
-                 "portfolio.html"):
+    for name in (
+        "portfolio.csv",
+        "portfolio.parquet",
+        "index.html",
+        "run_log.csv",
+        "portfolio.html",
+    ):
         assert (run_dir / name).is_file(), name
     assert not list(run_dir.rglob("*.partial"))
 
 
-def test_portfolio_table_keeps_ids_and_covers_every_account(small_batch, demo_workspace):
+def test_portfolio_table_keeps_ids_and_covers_every_account(
+    small_batch, demo_workspace
+):
     from cskit.workspace import Workspace
 
-    table = pd.read_csv(small_batch.run_dir / "portfolio.csv", dtype={"account_id": str})
+    table = pd.read_csv(
+        small_batch.run_dir / "portfolio.csv", dtype={"account_id": str}
+    )
     with Workspace(demo_workspace) as ws:
         assert table["account_id"].tolist() == ws.account_ids()
-    assert set(table.loc[table["report_status"].notna(), "account_id"]) == {"0001", "0007"}
+    assert set(table.loc[table["report_status"].notna(), "account_id"]) == {
+        "0001",
+        "0007",
+    }
     assert {"nrr", "nrr_status", "nrr_reason"} <= set(table.columns)
     parquet = pd.read_parquet(small_batch.run_dir / "portfolio.parquet")
     assert parquet["account_id"].tolist() == table["account_id"].tolist()
@@ -81,8 +96,13 @@ def test_failing_account_does_not_stop_the_others(tmp_path, demo_workspace):
     workbook = tmp_path / "flaky.ipynb"
     nbformat.write(namespace["nb"], workbook)
     result = run_batch(
-        workspace=demo_workspace, notebook=str(workbook), accounts=["0001", "0002"],
-        jobs=1, out_root=tmp_path, run="flaky", progress=False,
+        workspace=demo_workspace,
+        notebook=str(workbook),
+        accounts=["0001", "0002"],
+        jobs=1,
+        out_root=tmp_path,
+        run="flaky",
+        progress=False,
     )
     assert [r.status for r in result.runs] == ["ok", "failed"]
     failed = result.failed[0]
@@ -112,9 +132,11 @@ def test_unknown_notebook_lists_the_known_ones():
 
 def _outputs(path):
     notebook = nbformat.read(path, as_version=4)
-    return [(c.source, [{k: v for k, v in o.items() if k != "metadata"}
-                        for o in c.outputs])
-            for c in notebook.cells if c.cell_type == "code"]
+    return [
+        (c.source, [{k: v for k, v in o.items() if k != "metadata"} for o in c.outputs])
+        for c in notebook.cells
+        if c.cell_type == "code"
+    ]
 
 
 def test_killed_batch_resumes_to_the_same_outputs(tmp_path, demo_workspace):
@@ -125,11 +147,27 @@ def test_killed_batch_resumes_to_the_same_outputs(tmp_path, demo_workspace):
     import time
 
     accounts = ["0001", "0002", "0003", "0004", "0005"]
-    command = [sys.executable, "-m", "cskit", "batch", "--workspace",
-               str(demo_workspace), "--accounts", ",".join(accounts), "--jobs", "1",
-               "--out", str(tmp_path), "--no-progress"]
-    process = subprocess.Popen([*command, "--run", "killed"], start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [
+        sys.executable,
+        "-m",
+        "cskit",
+        "batch",
+        "--workspace",
+        str(demo_workspace),
+        "--accounts",
+        ",".join(accounts),
+        "--jobs",
+        "1",
+        "--out",
+        str(tmp_path),
+        "--no-progress",
+    ]
+    process = subprocess.Popen(
+        [*command, "--run", "killed"],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     pages = tmp_path / "killed" / "accounts"
     deadline = time.monotonic() + 240
     while len(list(pages.glob("*.html"))) < 2 and time.monotonic() < deadline:
@@ -139,15 +177,19 @@ def test_killed_batch_resumes_to_the_same_outputs(tmp_path, demo_workspace):
     done_before = sorted(p.stem for p in pages.glob("*.html"))
     assert 2 <= len(done_before) < len(accounts)
 
-    resumed = subprocess.run([*command, "--resume", "killed"], capture_output=True,
-                             text=True, timeout=600)
+    resumed = subprocess.run(
+        [*command, "--resume", "killed"], capture_output=True, text=True, timeout=600
+    )
     assert resumed.returncode == 0, resumed.stderr
-    whole = subprocess.run([*command, "--run", "whole"], capture_output=True,
-                           text=True, timeout=600)
+    whole = subprocess.run(
+        [*command, "--run", "whole"], capture_output=True, text=True, timeout=600
+    )
     assert whole.returncode == 0, whole.stderr
     for account in accounts:
         name = f"accounts/{account}.ipynb"
-        assert _outputs(tmp_path / "killed" / name) == _outputs(tmp_path / "whole" / name)
+        assert _outputs(tmp_path / "killed" / name) == _outputs(
+            tmp_path / "whole" / name
+        )
     assert not list((tmp_path / "killed").rglob("*partial*"))
     log = pd.read_csv(tmp_path / "killed" / "run_log.csv", dtype={"account_id": str})
     assert log.loc[log["account_id"].isin(accounts), "status"].eq("ok").all()

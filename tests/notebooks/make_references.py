@@ -20,6 +20,7 @@ HERE = Path(__file__).resolve().parent
 REFERENCES = {
     "account_health": {"account_id": "0007"},
     "portfolio": {},
+    "churn_model": {},
 }
 
 
