@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 DEMO := .cskit/demo
 JOBS ?= 2
 
-.PHONY: help venv demo test test-fast references lint lock clean
+.PHONY: help venv demo test test-fast references docs lint lock clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -37,6 +37,9 @@ test-fast: venv  ## Run the package tests that need no kernel
 
 references: venv  ## Regenerate the nbval reference notebooks from the workbooks
 	$(BIN)/python -m tests.notebooks.make_references
+
+docs: venv  ## Regenerate docs/limitations.md from the modules' docstrings
+	$(BIN)/python -m tests.limitations
 
 lint: venv  ## Check formatting, lint rules and the house style
 	$(BIN)/ruff check cskit tests benchmarks
