@@ -618,6 +618,16 @@ def test_sla_settings_are_checked():
         MetricSettings(nps_confidence=95)
 
 
+def test_settings_are_hashable_and_equal_by_value():
+    targets = {"urgent": 2, "high": 4, "normal": 8, "low": 24}
+
+    one = MetricSettings(sla_first_response_hours=targets)
+    two = MetricSettings(sla_first_response_hours=dict(reversed(targets.items())))
+
+    assert one == two and hash(one) == hash(two)
+    assert one.sla_first_response_hours["urgent"] == 2.0
+
+
 def test_an_unknown_holiday_country_is_rejected(sla_tables):
     settings = MetricSettings(holiday_country="XX")
 

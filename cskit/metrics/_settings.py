@@ -152,6 +152,14 @@ class MetricSettings:
     renewal_term_months: int = 12
     renewal_grace_days: int = 0
 
+    def __hash__(self) -> int:
+        """Hash every setting; the SLA targets are hashed as sorted pairs."""
+        values = [
+            tuple(sorted(value.items())) if isinstance(value, dict) else value
+            for value in (getattr(self, name) for name in self.__dataclass_fields__)
+        ]
+        return hash(tuple(values))
+
     def __post_init__(self) -> None:
         """Check every setting; store lists as tuples."""
         _check_counts(self)
