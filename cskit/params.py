@@ -14,8 +14,9 @@ import difflib
 import hashlib
 import json
 import logging
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -27,6 +28,9 @@ __all__ = [
     "Targets",
     "LifecycleParams",
     "PulseParams",
+    "QbrStep",
+    "QbrKpi",
+    "QbrParams",
     "Settings",
     "find_params_dir",
     "load_settings",
@@ -120,6 +124,59 @@ class PulseParams(_Strict):
     themes_window_days: int = 90
 
 
+class QbrStep(_Strict):
+    """One step of the QBR timeline, dated from the session day T.
+
+    ``kind`` is the ``touchpoints.kind`` that records the step as done.
+    """
+
+    step: str
+    offset_days: int
+    kind: str
+    title: str
+
+
+class QbrKpi(_Strict):
+    """A customer KPI recorded in a parameter file, where no table holds it."""
+
+    kpi: str
+    unit: str = ""
+    direction: Literal["up", "down"] = "up"
+    baseline: float
+    target: float
+    current: float | None = None
+    measured_at: date | None = None
+    annual_value: float | None = None
+
+
+_PREP = "Prep: usage metrics, stakeholder map, deck draft"
+
+
+class QbrParams(_Strict):
+    """QBR cadence per tier, the timeline's steps, and the customer's KPIs.
+
+    See ``docs/qbr.md`` for how the next QBR date is planned.
+    """
+
+    cadence_months: dict[str, int] = {"strategic": 3, "premium": 3, "standard": 6}
+    default_cadence_months: int = 6
+    renewal_lead_days: int = 45
+    min_gap_days: int = 60
+    close_days: int = 14
+    due_within_days: int = 30
+    session_minutes: int = 60
+    steps: tuple[QbrStep, ...] = (
+        QbrStep(step="prep", offset_days=-30, kind="qbr_prep", title=_PREP),
+        QbrStep(
+            step="dry_run", offset_days=-7, kind="qbr_dry_run", title="Internal dry run"
+        ),
+        QbrStep(step="agenda", offset_days=-5, kind="qbr_agenda", title="Agenda sent"),
+        QbrStep(step="session", offset_days=0, kind="qbr", title="QBR session"),
+        QbrStep(step="recap", offset_days=1, kind="qbr_recap", title="Recap email"),
+    )
+    kpis: tuple[QbrKpi, ...] = ()
+
+
 class Settings(_Strict):
     """Every setting of a run, as read from the parameter files."""
 
@@ -127,6 +184,7 @@ class Settings(_Strict):
     targets: Targets = Targets()
     lifecycle: LifecycleParams = LifecycleParams()
     pulse: PulseParams = PulseParams()
+    qbr: QbrParams = QbrParams()
 
 
 def find_params_dir(start: Path | None = None) -> Path | None:

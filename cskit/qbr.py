@@ -1,0 +1,353 @@
+"""QBR planning and the QBR workbook: when each review is due, and what it shows.
+
+The playbook holds a Quarterly Business Review per account, every
+``cadence_months`` of its tier (``params/defaults.yaml``, section ``qbr``),
+on a fixed timeline dated from the session day T: prep at T−30, internal
+dry run at T−7, agenda sent at T−5, the session at T, the recap email at
+T+1. :func:`plan_qbrs` dates each account's next (or current) QBR,
+:func:`qbr_timeline` dates its steps and marks them done (a touchpoint of the
+step's kind), overdue or upcoming, and :func:`due_qbrs` lists the accounts
+with a step to act on within a window: ``cskit qbr due --within 30d``.
+
+How the QBR date is chosen, per account (the ``basis`` column):
+
+- ``held``: a QBR touchpoint within the last ``close_days``; that QBR is
+  still the current one, so its recap is tracked.
+- ``cadence``: the last QBR plus the tier's cadence.
+- ``first``: no QBR yet; the kickoff date (else the contract start) plus
+  the tier's cadence.
+- ``renewal``: the renewal date falls before the cadence date; the QBR is
+  brought forward to ``renewal_lead_days`` before it, unless that is sooner
+  than ``min_gap_days`` after the last QBR.
+
+A planned date already past is kept: the QBR is overdue, not moved.
+Churned accounts (``accounts.churned_at`` before the as-of date) get no QBR.
+
+The workbook's cells are the ``QbrReport`` functions further down; they
+reuse the health report (:mod:`cskit.reports`) and add the Success Tracker
+(:mod:`cskit.success`), the Account Mapper and the Stakeholder Connector
+(:mod:`cskit.stakeholders`).
+
+Limitations
+-----------
+Dates are calendar days in the account's timezone; a step is not moved off
+a weekend or holiday. Only the touchpoint kinds named in the steps mark a
+step done; the demo data records the sessions (kind ``qbr``) but no prep,
+dry run, agenda or recap, so those show as overdue once their day passes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date
+
+import pandas as pd
+
+from cskit.exceptions import InvalidInputError, MissingColumnError
+from cskit.params import QbrParams
+
+__all__ = [
+    "plan_qbrs",
+    "qbr_timeline",
+    "due_qbrs",
+    "parse_days",
+]
+
+logger = logging.getLogger(__name__)
+
+_PLAN_COLUMNS = [
+    "account_id",
+    "name",
+    "tier",
+    "csm",
+    "cadence_months",
+    "last_qbr",
+    "qbr_date",
+    "basis",
+    "renewal_date",
+]
+
+
+def parse_days(value: str | int) -> int:
+    """Return a window such as ``30d``, ``4w`` or ``30`` as a number of days.
+
+    Raises
+    ------
+    InvalidInputError
+        For text that is not a whole number followed by ``d`` or ``w``.
+
+    Examples
+    --------
+    >>> parse_days("30d"), parse_days("2w"), parse_days(7)
+    (30, 14, 7)
+    """
+    match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", str(value).lower())
+    if match is None:
+        raise InvalidInputError(
+            f"window {value!r} is not a number of days; write it as 30d, 4w or 30"
+        )
+    days = int(match.group(1))
+    return days * 7 if match.group(2) == "w" else days
+
+
+def _local_days(stamps: pd.Series, zones: pd.Series) -> pd.Series:
+    """Return each UTC timestamp's calendar day in its row's timezone."""
+    days = pd.Series(pd.NaT, index=stamps.index, dtype="datetime64[us]")
+    for zone, index in stamps.groupby(zones.fillna("UTC")).groups.items():
+        local = stamps.loc[index].dt.tz_convert(zone).dt.tz_localize(None)
+        days.loc[index] = local.dt.normalize().astype("datetime64[us]")
+    return days
+
+
+def _touchpoint_days(tables: dict, as_of: date) -> pd.DataFrame:
+    """Return the touchpoints before as-of with their local day."""
+    touchpoints = tables.get("touchpoints")
+    columns = ["account_id", "kind", "day"]
+    if touchpoints is None or touchpoints.empty:
+        return pd.DataFrame(columns=columns)
+
+    zones = tables["accounts"].set_index("account_id")["timezone"]
+    zone = touchpoints["account_id"].map(zones).fillna("UTC")
+    frame = touchpoints.assign(day=_local_days(touchpoints["ts"], zone))
+    return frame.loc[frame["day"] < pd.Timestamp(as_of), columns]
+
+
+def _require(frame: pd.DataFrame, columns: list[str], name: str) -> None:
+    for column in columns:
+        if column not in frame.columns:
+            raise MissingColumnError(column, frame=name, found=list(frame.columns))
+
+
+def plan_qbrs(
+    tables: dict[str, pd.DataFrame], *, as_of: date, settings: QbrParams
+) -> pd.DataFrame:
+    """Date every active account's next (or current) QBR.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        ``accounts`` (``account_id``, ``tier``; ``renewal_date``,
+        ``kickoff_date``, ``contract_start``, ``churned_at`` and
+        ``timezone`` when present) and, optionally, ``touchpoints``
+        (``account_id``, ``ts``, ``kind``).
+    as_of : datetime.date
+        Touchpoints on or after this day are not seen.
+    settings : cskit.params.QbrParams
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per account not churned: ``account_id``, ``name``,
+        ``tier``, ``csm``, ``cadence_months``, ``last_qbr``, ``qbr_date``,
+        ``basis`` (held, cadence, first, renewal) and ``renewal_date``.
+
+    Raises
+    ------
+    MissingColumnError
+        When ``accounts`` lacks ``account_id`` or ``tier``.
+    """
+    accounts = tables["accounts"]
+    _require(accounts, ["account_id", "tier"], "accounts")
+    accounts = _active(accounts, as_of)
+    session = _session_kind(settings)
+    held = _touchpoint_days(tables, as_of)
+    last = held[held["kind"] == session].groupby("account_id")["day"].max()
+    rows = [
+        _plan_row(account, last.get(account["account_id"]), as_of, settings)
+        for _, account in accounts.iterrows()
+    ]
+    plan = pd.DataFrame(rows, columns=_PLAN_COLUMNS)
+    for column in ["last_qbr", "qbr_date", "renewal_date"]:
+        plan[column] = pd.to_datetime(plan[column]).astype("datetime64[us]")
+    logger.info("planned the QBRs of %d accounts as of %s", len(plan), as_of)
+    return plan
+
+
+def _active(accounts: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    if "churned_at" not in accounts.columns:
+        return accounts
+    churned = pd.to_datetime(accounts["churned_at"]) < pd.Timestamp(as_of)
+    return accounts[~churned.fillna(False).astype(bool)]
+
+
+def _session_kind(settings: QbrParams) -> str:
+    kinds = [step.kind for step in settings.steps if step.offset_days == 0]
+    return kinds[0] if kinds else "qbr"
+
+
+def _value(account: pd.Series, column: str):
+    value = account.get(column)
+    return None if value is None or pd.isna(value) else value
+
+
+def _plan_row(account: pd.Series, last, as_of: date, settings: QbrParams) -> list:
+    """Return one account's plan row, choosing the QBR date by the rules."""
+    tier = _value(account, "tier")
+    cadence = settings.cadence_months.get(tier, settings.default_cadence_months)
+    renewal = _value(account, "renewal_date")
+    today = pd.Timestamp(as_of)
+
+    if last is not None and (today - last).days <= settings.close_days:
+        qbr_date, basis = last, "held"
+    else:
+        start = last if last is not None else _anchor(account, today)
+        qbr_date = start + pd.DateOffset(months=cadence)
+        basis = "cadence" if last is not None else "first"
+        qbr_date, basis = _before_renewal(
+            qbr_date, basis, last, renewal, today, settings
+        )
+
+    fields = [account["account_id"], _value(account, "name"), tier]
+    return [*fields, _value(account, "csm"), cadence, last, qbr_date, basis, renewal]
+
+
+def _anchor(account: pd.Series, today: pd.Timestamp) -> pd.Timestamp:
+    """Return the day a first QBR's cadence counts from."""
+    for column in ("kickoff_date", "contract_start"):
+        value = _value(account, column)
+        if value is not None:
+            return pd.Timestamp(value).normalize()
+    return today
+
+
+def _before_renewal(qbr_date, basis, last, renewal, today, settings: QbrParams):
+    """Bring the QBR forward when the renewal falls before it."""
+    if renewal is None:
+        return qbr_date, basis
+    renewal = pd.Timestamp(renewal)
+    if renewal < today or renewal > qbr_date:
+        return qbr_date, basis
+
+    moved = renewal - pd.Timedelta(days=settings.renewal_lead_days)
+    if last is not None and moved < last + pd.Timedelta(days=settings.min_gap_days):
+        return qbr_date, basis
+    return min(moved, qbr_date), "renewal"
+
+
+def qbr_timeline(
+    tables: dict[str, pd.DataFrame],
+    *,
+    as_of: date,
+    settings: QbrParams,
+    plan: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Date the timeline steps of each planned QBR and mark their status.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        As for :func:`plan_qbrs`.
+    as_of : datetime.date
+    settings : cskit.params.QbrParams
+    plan : pandas.DataFrame, optional
+        :func:`plan_qbrs` output, possibly with a ``qbr_date`` of one's own;
+        computed when not given.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per account and step: ``account_id``, ``qbr_date``,
+        ``step``, ``title``, ``kind``, ``offset_days``, ``date``, ``status``
+        (done, overdue, upcoming) and ``done_on``. A step is done when a
+        touchpoint of its kind falls between the prep day and
+        ``close_days`` after T (before the as-of date).
+    """
+    if plan is None:
+        plan = plan_qbrs(tables, as_of=as_of, settings=settings)
+    steps = pd.DataFrame([step.model_dump() for step in settings.steps])
+    rows = plan[["account_id", "qbr_date"]].merge(steps, how="cross")
+    rows["date"] = rows["qbr_date"] + pd.to_timedelta(rows["offset_days"], unit="D")
+    rows["done_on"] = _done_on(rows, _touchpoint_days(tables, as_of), settings)
+
+    today = pd.Timestamp(as_of)
+    rows["status"] = "upcoming"
+    rows.loc[rows["date"] < today, "status"] = "overdue"
+    rows.loc[rows["done_on"].notna(), "status"] = "done"
+    columns = ["account_id", "qbr_date", "step", "title", "kind", "offset_days"]
+    return rows[[*columns, "date", "status", "done_on"]].reset_index(drop=True)
+
+
+def _done_on(rows: pd.DataFrame, held: pd.DataFrame, settings: QbrParams) -> pd.Series:
+    """Return the day of the touchpoint that records each step, if any."""
+    first = min(step.offset_days for step in settings.steps)
+    start = rows["qbr_date"] + pd.Timedelta(days=first)
+    end = rows["qbr_date"] + pd.Timedelta(days=settings.close_days)
+    keyed = rows.assign(row=range(len(rows)), start=start, end=end)
+    matched = keyed.merge(held, on=["account_id", "kind"], how="inner")
+    matched = matched[
+        (matched["day"] >= matched["start"]) & (matched["day"] <= matched["end"])
+    ]
+    latest = matched.groupby("row")["day"].max()
+    return pd.Series(latest.reindex(range(len(rows))).to_numpy(), index=rows.index)
+
+
+def due_qbrs(
+    tables: dict[str, pd.DataFrame],
+    *,
+    as_of: date,
+    settings: QbrParams,
+    within_days: int | None = None,
+) -> pd.DataFrame:
+    """List the accounts with a QBR step to act on within a window.
+
+    Parameters
+    ----------
+    tables : dict of str to pandas.DataFrame
+        As for :func:`plan_qbrs`.
+    as_of : datetime.date
+    settings : cskit.params.QbrParams
+    within_days : int, optional
+        The window ``[as_of, as_of + within_days)``; by default
+        ``settings.due_within_days``. Overdue steps are always listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per account with a step not done dated before the window's
+        end, sorted by that step's date: ``account_id``, ``name``,
+        ``tier``, ``qbr_date``, ``basis``, ``renewal_date``, ``step`` (the
+        next step to do in the window, else the missed session, else the
+        last step missed), ``step_date``,
+        ``step_status`` and ``overdue`` (the missed steps, comma-separated).
+
+    Raises
+    ------
+    InvalidInputError
+        When ``within_days`` is negative.
+    """
+    within = settings.due_within_days if within_days is None else within_days
+    if within < 0:
+        raise InvalidInputError(
+            f"within_days is {within}; pass 0 or a positive number of days"
+        )
+    plan = plan_qbrs(tables, as_of=as_of, settings=settings)
+    timeline = qbr_timeline(tables, as_of=as_of, settings=settings, plan=plan)
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=within)
+    open_ = timeline[(timeline["status"] != "done") & (timeline["date"] < end)]
+    rows = [_due_row(steps) for _, steps in open_.groupby("account_id", sort=False)]
+    columns = ["account_id", "step", "step_date", "step_status", "overdue"]
+    due = pd.DataFrame(rows, columns=columns)
+    keep = ["account_id", "name", "tier", "qbr_date", "basis", "renewal_date"]
+    due = plan[keep].merge(due, on="account_id", how="inner")
+    return due.sort_values(["step_date", "account_id"]).reset_index(drop=True)
+
+
+def _due_row(steps: pd.DataFrame) -> list:
+    """Return the step to act on: the next upcoming, else the missed session."""
+    upcoming = steps[steps["status"] == "upcoming"]
+    missed = steps[steps["status"] == "overdue"]
+    if not upcoming.empty:
+        chosen = upcoming.iloc[0]
+    elif (missed["offset_days"] == 0).any():
+        chosen = missed[missed["offset_days"] == 0].iloc[0]
+    else:
+        chosen = missed.iloc[-1]
+    overdue = ", ".join(missed["step"])
+    return [
+        chosen["account_id"],
+        chosen["step"],
+        chosen["date"],
+        chosen["status"],
+        overdue,
+    ]
