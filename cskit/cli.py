@@ -227,6 +227,11 @@ def report(account_id, workspace, as_of, params_file, notebook, out) -> None:
     metavar="ADDRESS",
     help="Run the accounts on a Dask cluster, e.g. tcp://host:8786.",
 )
+@click.option(
+    "--due",
+    is_flag=True,
+    help="Only the accounts with a QBR step due (as `cskit qbr due` lists them).",
+)
 def batch(
     workspace,
     as_of,
@@ -241,11 +246,17 @@ def batch(
     cell_timeout,
     fresh_kernels,
     scheduler,
+    due,
 ) -> None:
     """Run a workbook for every account (or those named) and build the index."""
     from cskit.runner import run_batch
 
     chosen = [a.strip() for a in accounts.split(",") if a.strip()] if accounts else None
+    if due:
+        chosen = _due_accounts(workspace, as_of, params_file, chosen)
+        if not chosen:
+            click.echo("no account has a QBR step due; nothing to run")
+            return
     if resume_run and not (out / resume_run).is_dir():
         raise click.BadParameter(
             f"no run folder {out / resume_run}", param_hint="--resume"
@@ -274,6 +285,50 @@ def batch(
         )
     if result.failed:
         sys.exit(EXIT_ACCOUNTS_FAILED)
+
+
+def _due_accounts(workspace, as_of, params_file, chosen) -> list[str]:
+    """Return the accounts with a QBR step due, among those chosen."""
+    from cskit.qbr import load_due_qbrs
+
+    due = load_due_qbrs(workspace=workspace, as_of=as_of, params_file=params_file)
+    ids = list(due["account_id"])
+    return ids if chosen is None else [a for a in ids if a in set(chosen)]
+
+
+@cli.group()
+def qbr() -> None:
+    """Plan Quarterly Business Reviews."""
+
+
+@qbr.command(name="due")
+@_workspace_option
+@_as_of_option
+@_params_option
+@click.option(
+    "--within",
+    default=None,
+    metavar="DAYS",
+    help="Window ahead, e.g. 30d or 4w; default: qbr.due_within_days (30).",
+)
+def qbr_due(workspace, as_of, params_file, within) -> None:
+    """List the accounts with a QBR step due, and that step."""
+    from cskit.qbr import load_due_qbrs, parse_days
+
+    days = None if within is None else parse_days(within)
+    due = load_due_qbrs(
+        workspace=workspace, as_of=as_of, params_file=params_file, within_days=days
+    )
+    if due.empty:
+        click.echo("no account has a QBR step due")
+        return
+    shown = due.assign(
+        **{
+            column: due[column].dt.strftime("%Y-%m-%d").fillna("")
+            for column in ["qbr_date", "renewal_date", "step_date"]
+        }
+    )
+    click.echo(shown.fillna("").to_string(index=False))
 
 
 @cli.command()

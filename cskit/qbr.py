@@ -41,16 +41,19 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
 from cskit.exceptions import InvalidInputError, MissingColumnError
-from cskit.params import QbrParams
+from cskit.params import QbrParams, load_settings
+from cskit.workspace import Workspace, resolve_workspace
 
 __all__ = [
     "plan_qbrs",
     "qbr_timeline",
     "due_qbrs",
+    "load_due_qbrs",
     "parse_days",
 ]
 
@@ -351,3 +354,43 @@ def _due_row(steps: pd.DataFrame) -> list:
         chosen["status"],
         overdue,
     ]
+
+
+def load_due_qbrs(
+    *,
+    workspace: str | Path | None = None,
+    as_of: str | date | None = None,
+    params_file: str | Path | None = None,
+    within_days: int | None = None,
+) -> pd.DataFrame:
+    """Read the workspace and list the accounts with a QBR step due.
+
+    Parameters
+    ----------
+    workspace : str or pathlib.Path, optional
+        By default the workspace :func:`cskit.workspace.resolve_workspace`
+        finds.
+    as_of : str or datetime.date, optional
+        By default the workspace's as-of date.
+    params_file : str or pathlib.Path, optional
+        By default ``params/defaults.yaml``; each account's own file in
+        ``params/accounts/`` is not read (one cadence for the portfolio).
+    within_days : int, optional
+        By default the parameter file's ``qbr.due_within_days``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`due_qbrs` output.
+    """
+    from cskit.runner import parse_as_of
+
+    with Workspace(resolve_workspace(workspace)) as ws:
+        as_of = parse_as_of(as_of) or ws.default_as_of()
+        tables = {"accounts": ws.table("accounts")}
+        if "touchpoints" in ws.tables():
+            tables["touchpoints"] = ws.table("touchpoints")
+    settings = load_settings(params_file).qbr
+    due = due_qbrs(tables, as_of=as_of, settings=settings, within_days=within_days)
+    logger.info("%d account(s) with a QBR step due as of %s", len(due), as_of)
+    return due
