@@ -164,6 +164,7 @@ class QbrParams(_Strict):
     min_gap_days: int = 60
     close_days: int = 14
     due_within_days: int = 30
+    reschedule_days: int = 14
     session_minutes: int = 60
     steps: tuple[QbrStep, ...] = (
         QbrStep(step="prep", offset_days=-30, kind="qbr_prep", title=_PREP),

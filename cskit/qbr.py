@@ -40,13 +40,17 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from cskit import reports, stakeholders, success
+from cskit.analysis import start_utc
 from cskit.exceptions import InvalidInputError, MissingColumnError
 from cskit.params import QbrParams, load_settings
+from cskit.reports import AccountReport, Note, load_account_report
 from cskit.workspace import Workspace, resolve_workspace
 
 __all__ = [
@@ -55,6 +59,24 @@ __all__ = [
     "due_qbrs",
     "load_due_qbrs",
     "parse_days",
+    "PasteText",
+    "QbrReport",
+    "load_qbr_report",
+    "qbr_header",
+    "timeline_table",
+    "metric_table",
+    "usage_table",
+    "roadmap_table",
+    "value_table",
+    "roi_table",
+    "plot_kpis",
+    "risks_and_mitigations",
+    "stakeholder_table",
+    "plot_stakeholders",
+    "new_influencers",
+    "agenda",
+    "action_items",
+    "recap_email",
 ]
 
 logger = logging.getLogger(__name__)
@@ -260,6 +282,7 @@ def qbr_timeline(
         plan = plan_qbrs(tables, as_of=as_of, settings=settings)
     steps = pd.DataFrame([step.model_dump() for step in settings.steps])
     rows = plan[["account_id", "qbr_date"]].merge(steps, how="cross")
+    rows["qbr_date"] = pd.to_datetime(rows["qbr_date"]).astype("datetime64[us]")
     rows["date"] = rows["qbr_date"] + pd.to_timedelta(rows["offset_days"], unit="D")
     rows["done_on"] = _done_on(rows, _touchpoint_days(tables, as_of), settings)
 
@@ -394,3 +417,385 @@ def load_due_qbrs(
     due = due_qbrs(tables, as_of=as_of, settings=settings, within_days=within_days)
     logger.info("%d account(s) with a QBR step due as of %s", len(due), as_of)
     return due
+
+
+# The QBR workbook: one function per cell.
+
+_USAGE = [
+    "mad",
+    "activated_developers",
+    "inactive_developers",
+    "live_apps",
+    "live_app_growth",
+    "draft_apps",
+    "end_user_mau",
+    "end_user_growth",
+    "training_attendance",
+    "usage_drop",
+]
+_ROADMAP = [
+    "seat_utilisation",
+    "seat_growth",
+    "module_growth",
+    "nrr",
+    "grr",
+    "on_time_renewal",
+    "live_app_growth",
+    "end_user_growth",
+]
+
+
+class PasteText(str):
+    """Text a CSM copies into an e-mail or a calendar invite, shown as is."""
+
+    def _repr_markdown_(self) -> str:
+        return f"```text\n{self}\n```"
+
+
+@dataclass
+class QbrReport:
+    """Everything one account's QBR is drawn from.
+
+    Attributes
+    ----------
+    account : cskit.reports.AccountReport
+        The health report of the same account, as-of date and parameters.
+    plan : pandas.Series
+        The account's row of :func:`plan_qbrs`, with the ``qbr_date`` used.
+    timeline : pandas.DataFrame
+        :func:`qbr_timeline` for that date.
+    kpis : pandas.DataFrame
+        :func:`cskit.success.success_tracker` output.
+    chart : pandas.DataFrame
+        :func:`cskit.stakeholders.org_chart` output.
+    candidates : pandas.DataFrame
+        :func:`cskit.stakeholders.connect_stakeholders` output.
+    """
+
+    account: AccountReport
+    plan: pd.Series
+    timeline: pd.DataFrame
+    kpis: pd.DataFrame
+    chart: pd.DataFrame
+    candidates: pd.DataFrame
+
+
+def load_qbr_report(
+    *,
+    workspace: str | Path | None = None,
+    account_id: str | None = None,
+    qbr_date: str | date | None = None,
+    as_of: str | date | None = None,
+    params_file: str | Path | None = None,
+    analysis_dir: str | Path | None = None,
+) -> QbrReport:
+    """Read one account and compute everything its QBR shows.
+
+    Parameters
+    ----------
+    workspace, account_id, as_of, params_file, analysis_dir
+        As for :func:`cskit.reports.load_account_report`.
+    qbr_date : str or datetime.date, optional
+        The session day T; by default the planned one (:func:`plan_qbrs`).
+        A planned date already missed is moved to ``reschedule_days`` after
+        the as-of date.
+
+    Returns
+    -------
+    QbrReport
+    """
+    from cskit.runner import parse_as_of
+
+    account = load_account_report(
+        workspace=workspace,
+        account_id=account_id,
+        as_of=as_of,
+        params_file=params_file,
+        analysis_dir=analysis_dir,
+    )
+    settings = account.settings.qbr
+    plan = _account_plan(account, parse_as_of(qbr_date), settings)
+    timeline = qbr_timeline(
+        account.tables, as_of=account.as_of, settings=settings, plan=plan.to_frame().T
+    )
+    return QbrReport(
+        account,
+        plan,
+        timeline,
+        success.success_tracker(
+            account.tables.get("kpis"),
+            account_id=account.account_id,
+            as_of=account.as_of,
+            recorded=settings.kpis,
+        ),
+        *_people(account, plan),
+    )
+
+
+def _account_plan(account: AccountReport, qbr_date, settings: QbrParams) -> pd.Series:
+    plan = plan_qbrs(account.tables, as_of=account.as_of, settings=settings)
+    if plan.empty:
+        plan = pd.DataFrame([_plan_row(account.account, None, account.as_of, settings)])
+        plan.columns = _PLAN_COLUMNS
+        plan["basis"] = "churned"
+    row = plan.iloc[0].copy()
+    today = pd.Timestamp(account.as_of)
+    if qbr_date is not None:
+        row["qbr_date"], row["basis"] = pd.Timestamp(qbr_date), "given"
+    elif row["basis"] != "held" and row["qbr_date"] < today:
+        row["planned_date"] = row["qbr_date"]
+        row["qbr_date"] = today + pd.Timedelta(days=settings.reschedule_days)
+        row["basis"] = f"rescheduled (due {row['planned_date']:%Y-%m-%d})"
+    return row
+
+
+def _people(account: AccountReport, plan: pd.Series) -> tuple:
+    as_of = start_utc(account.as_of, account.account.get("timezone"))
+    chart = stakeholders.org_chart(account.tables, as_of=as_of, texts=account.texts)
+    last = plan.get("last_qbr")
+    last = (
+        None
+        if pd.isna(last)
+        else start_utc(last.date(), account.account.get("timezone"))
+    )
+    candidates = stakeholders.connect_stakeholders(
+        account.tables, as_of=as_of, last_qbr=last
+    )
+    return chart, candidates
+
+
+def qbr_header(report: QbrReport) -> pd.DataFrame:
+    """Return the account, the QBR date and why, the last QBR and the renewal."""
+    plan, account = report.plan, report.account.account
+    fields = {
+        "account": account.get("name"),
+        "account_id": report.account.account_id,
+        "tier": plan["tier"],
+        "cadence": f"every {plan['cadence_months']} months",
+        "QBR date (T)": _day(plan["qbr_date"]),
+        "date chosen by": plan["basis"],
+        "last QBR": _day(plan["last_qbr"]) or "none recorded",
+        "renewal date": _day(account.get("renewal_date")) or "—",
+        "CSM": account.get("csm"),
+        "session": f"{report.account.settings.qbr.session_minutes} minutes",
+        "data as of": report.account.as_of.isoformat(),
+        "configuration": report.account.config_hash,
+    }
+    values = ["—" if v is None or pd.isna(v) else str(v) for v in fields.values()]
+    return pd.DataFrame({"": list(fields), "value": values}).set_index("")
+
+
+def _day(value) -> str | None:
+    return (
+        None if value is None or pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+    )
+
+
+def timeline_table(report: QbrReport) -> pd.DataFrame:
+    """Return the QBR's dated steps with their status."""
+    shown = report.timeline.assign(
+        date=report.timeline["date"].dt.strftime("%Y-%m-%d"),
+        done_on=report.timeline["done_on"].dt.strftime("%Y-%m-%d").fillna(""),
+        when=[f"T{d:+d}" if d else "T" for d in report.timeline["offset_days"]],
+    )
+    return shown[["when", "date", "title", "status", "done_on"]].set_index("when")
+
+
+def metric_table(report: QbrReport, names: list[str]) -> pd.DataFrame:
+    """Return the named metrics with unit, status and why one is missing."""
+    table = reports.headline(report.account)
+    return table.loc[[n for n in names if n in table.index]]
+
+
+def usage_table(report: QbrReport) -> pd.DataFrame:
+    """Return the usage and adoption metrics."""
+    return metric_table(report, _USAGE)
+
+
+def roadmap_table(report: QbrReport) -> pd.DataFrame:
+    """Return seat utilisation, module adoption, NRR and the growth signals."""
+    return metric_table(report, _ROADMAP)
+
+
+def value_table(report: QbrReport) -> pd.DataFrame | Note:
+    """Return the Success Tracker: each KPI's baseline, target, current, status."""
+    if report.kpis.empty:
+        return Note(
+            "No customer KPI recorded: add them to the kpis table, or under "
+            f"'qbr: kpis:' in params/accounts/{report.account.account_id}.yaml."
+        )
+    shown = report.kpis.assign(
+        measured_at=report.kpis["measured_at"].dt.strftime("%Y-%m-%d")
+    )
+    return shown.drop(columns=["direction"]).set_index("kpi")
+
+
+def roi_table(report: QbrReport) -> pd.DataFrame:
+    """Return the value realised against what the account pays a year."""
+    return success.roi_summary(report.kpis, annual_cost=_annual_cost(report)).round(2)
+
+
+def _annual_cost(report: QbrReport) -> float | None:
+    revenue = report.account.tables.get("revenue")
+    if revenue is None or revenue.empty:
+        return None
+    seen = revenue[revenue["month"] < pd.Timestamp(report.account.as_of)]
+    return None if seen.empty else float(seen.sort_values("month")["mrr"].iloc[-1] * 12)
+
+
+def plot_kpis(report: QbrReport):
+    """Plot the customer KPIs' progress to target over time."""
+    figure = success.plot_kpi_progress(
+        report.account.tables.get("kpis"),
+        account_id=report.account.account_id,
+        as_of=report.account.as_of,
+    )
+    return figure if figure is not None else Note("No KPI measurement history to plot.")
+
+
+def risks_and_mitigations(report: QbrReport) -> pd.DataFrame | Note:
+    """Return each raised risk flag with the plays proposed to mitigate it."""
+    flags = reports.risk_flags(report.account)
+    if isinstance(flags, Note):
+        return flags
+    plays = report.account.analysis.plays
+    rows = []
+    for flag, row in flags.iterrows():
+        chosen = plays[plays["flags"].astype(str).str.contains(flag, regex=False)]
+        mitigation = "; ".join(
+            f"{p.title} ({p.owner}, by {pd.Timestamp(p.due):%Y-%m-%d})"
+            for p in chosen.itertuples()
+        )
+        rows.append([flag, row["severity"], row["detail"], mitigation or "—"])
+    columns = ["risk", "severity", "reading", "proposed mitigation"]
+    return pd.DataFrame(rows, columns=columns).set_index("risk")
+
+
+def stakeholder_table(report: QbrReport) -> pd.DataFrame:
+    """Return the org chart as a table, stakeholders and leavers marked."""
+    chart = report.chart.drop(columns=["manager_id"])
+    return chart.sort_values(["left", "reports"], ascending=[True, False]).set_index(
+        "contact_id"
+    )
+
+
+def plot_stakeholders(report: QbrReport):
+    """Draw the Account Mapper's org chart."""
+    name = report.account.account.get("name") or report.account.account_id
+    return stakeholders.plot_org_chart(report.chart, title=f"{name}: org chart")
+
+
+def new_influencers(report: QbrReport, *, limit: int = 8) -> pd.DataFrame | Note:
+    """Return the Stakeholder Connector's ranking, new influencers first."""
+    ranked = report.candidates
+    if ranked.empty:
+        return Note("No contact outside the mapped stakeholders.")
+    shown = ranked.sort_values(["influencer", "score"], ascending=False).head(limit)
+    shown = shown.assign(
+        mark=[
+            "NEW influencer" if n else ("influencer" if i else "")
+            for n, i in zip(shown["new"], shown["influencer"], strict=True)
+        ]
+    )
+    return shown[["name", "title", "role", "score", "mark", "reasons"]].set_index(
+        "name"
+    )
+
+
+def agenda(report: QbrReport) -> PasteText:
+    """Return the agenda to send at T−5, as text to paste into an e-mail."""
+    account, plan = report.account, report.plan
+    name = account.account.get("name") or account.account_id
+    minutes = account.settings.qbr.session_minutes
+    items = [
+        ("Welcome, goals for the session", 5),
+        ("Health summary and adoption since the last review", 10),
+        ("Your KPIs: progress to target and the value delivered", 10),
+        ("Your feedback and the product inputs we take back", 10),
+        ("Open risks and the plan to address them", 10),
+        ("Roadmap: expansion and renewal", 10),
+        ("Next steps and owners", 5),
+    ]
+    scale = minutes / sum(m for _, m in items)
+    lines = [
+        f"Subject: {name} – Quarterly Business Review on {_day(plan['qbr_date'])}",
+        "",
+        f"Hello {_sponsor_names(report)},",
+        "",
+        f"Ahead of our {minutes}-minute business review on "
+        f"{_day(plan['qbr_date'])}, here is the agenda:",
+        "",
+    ]
+    lines += [
+        f"{i}. {text} ({round(m * scale)} min)" for i, (text, m) in enumerate(items, 1)
+    ]
+    lines += [
+        "",
+        "Please tell us of any topic you would like to add.",
+        "",
+        _signature(report),
+    ]
+    return PasteText("\n".join(lines))
+
+
+def _sponsor_names(report: QbrReport) -> str:
+    chart = report.chart[~report.chart["left"]]
+    mapped = chart[chart["champion"] | chart["exec_sponsor"]]
+    names = [str(n).split()[0] for n in mapped["name"].head(3)]
+    return ", ".join(names) if names else "all"
+
+
+def _signature(report: QbrReport) -> str:
+    csm = report.account.account.get("csm")
+    signer = csm if isinstance(csm, str) else "Your Customer Success team"
+    return f"Best regards,\n{signer}"
+
+
+def action_items(report: QbrReport) -> pd.DataFrame:
+    """Return the action items of the recap: plays, KPIs behind, new contacts."""
+    items = []
+    for play in report.account.analysis.plays.itertuples():
+        items.append([play.title, play.owner, f"{pd.Timestamp(play.due):%Y-%m-%d}"])
+    behind = report.kpis[report.kpis["status"].isin(["behind", "worse than baseline"])]
+    for kpi in behind["kpi"]:
+        items.append([f"Agree a plan to move '{kpi}' towards target", "csm", ""])
+    new = report.candidates[report.candidates["new"]]
+    for person in new["name"].head(3):
+        items.append([f"Meet {person} (new influencer) and map their role", "csm", ""])
+    return pd.DataFrame(items, columns=["action", "owner", "due"])
+
+
+def recap_email(report: QbrReport) -> PasteText:
+    """Return the recap e-mail for T+1 with its action items, to paste."""
+    account, plan = report.account, report.plan
+    name = account.account.get("name") or account.account_id
+    score = account.analysis.health.scores.iloc[0]
+    band = reports.health_summary(account).loc["health band", "value"]
+    phase = reports.lifecycle_phase(account)[0]
+    achieved = report.kpis[report.kpis["status"] == "achieved"]["kpi"].tolist()
+    lines = [
+        f"Subject: {name} – QBR recap and next steps ({_day(plan['qbr_date'])})",
+        "",
+        f"Hello {_sponsor_names(report)},",
+        "",
+        "Thank you for your time at yesterday's business review. In short:",
+        "",
+        f"- Health: {band} (score {score['score']:.0f} of 100), phase {phase}.",
+        f"- KPIs: {len(report.kpis)} tracked, {len(achieved)} at target"
+        + (f" ({', '.join(achieved)})." if achieved else "."),
+        f"- Renewal: {_day(account.account.get('renewal_date')) or 'not dated'}.",
+        "",
+        "Action items:",
+    ]
+    items = action_items(report)
+    lines += [
+        f"- {row.action} — owner: {row.owner}" + (f", by {row.due}" if row.due else "")
+        for row in items.itertuples()
+    ] or ["- none"]
+    lines += [
+        "",
+        "We will follow up on each item before our next review.",
+        "",
+        _signature(report),
+    ]
+    return PasteText("\n".join(lines))

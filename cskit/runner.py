@@ -231,6 +231,7 @@ def _execute(
     if partial.is_file():
         os.replace(partial, executed)
         export_html(executed, page)
+        _export_deck(notebook, executed)
     return AccountRun(
         account_id=str(parameters.get("account_id") or ""),
         status="failed" if error else "ok",
@@ -239,6 +240,18 @@ def _execute(
         html=str(page) if page.is_file() else "",
         error=error,
     )
+
+
+def _export_deck(notebook: str, executed: Path) -> None:
+    """Write the slide deck of an executed QBR workbook beside its page."""
+    if Path(notebook).stem != "qbr":
+        return
+    from cskit.deck import export_deck
+
+    try:
+        export_deck(executed, executed.with_suffix(".pptx"))
+    except Exception as failure:  # noqa: BLE001 - the report stands without it
+        logger.warning("no deck for %s: %s", executed, failure)
 
 
 def _describe(failure: Exception) -> str:

@@ -229,7 +229,8 @@ def _reasons(row: pd.Series, ranks: pd.Series) -> str:
     for name in SIGNALS:
         if row[name] > 0 and ranks[name] >= 0.75:
             text = _REASON_TEXT[name].format(v=row[name], p=100 * row[name])
-            parts.append(f"{text} (top {100 * (1 - ranks[name]) + 1:.0f} %)")
+            where = "the most in the account" if ranks[name] >= 1 else "top quarter"
+            parts.append(f"{text} ({where})")
     return "; ".join(parts) or "little evidence"
 
 
@@ -239,8 +240,8 @@ def connect_stakeholders(
     as_of: pd.Timestamp,
     last_qbr: pd.Timestamp | None = None,
     window_days: int = 365,
-    threshold: float = 0.5,
-    min_signals: int = 3,
+    threshold: float = 0.6,
+    min_signals: int = 4,
 ) -> pd.DataFrame:
     """Rank the people not yet mapped as stakeholders by influence.
 
