@@ -202,9 +202,11 @@ def save_analysis(analysis: Analysis, folder: str | Path) -> Path:
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o750)
     for name, frame_of in _FRAMES.items():
         partial = folder / f".{name}.partial.parquet"
         frame_of(analysis).to_parquet(partial, index=False)
+        os.chmod(partial, 0o640)
         os.replace(partial, folder / f"{name}.parquet")
     return folder
 

@@ -150,6 +150,7 @@ def ingest(
     reader = _Reader(source, spec.csv)
     loaded, missing, warnings = _load_all(reader, spec)
     tables = _validate_all(loaded, source)
+    _require_accounts(tables, source)
     warnings += _drop_orphans(tables)
     for message in warnings:
         logger.warning(message)
@@ -222,7 +223,12 @@ class _Reader:
 
 
 def _read_csv(path: Path, options: CsvOptions) -> tuple[pd.DataFrame, np.ndarray]:
-    sep = "\t" if path.name.lower().endswith(".tsv") else options.sep
+    if path.stat().st_size == 0:
+        raise InvalidInputError(
+            f"{str(path)!r} is empty (0 bytes); export it again with at least its "
+            "header line, or remove it if the table is not available"
+        )
+    sep = _separator(path, options)
     try:
         frame = pd.read_csv(
             path, dtype=str, keep_default_na=False, sep=sep, encoding=options.encoding
@@ -235,6 +241,26 @@ def _read_csv(path: Path, options: CsvOptions) -> tuple[pd.DataFrame, np.ndarray
 
     frame.columns = [str(column).strip() for column in frame.columns]
     return frame, _line_numbers(path, options, sep, len(frame))
+
+
+def _separator(path: Path, options: CsvOptions) -> str:
+    """Return the field separator: the mapping's, or the one the header uses.
+
+    A header without the mapping's separator but with exactly one of
+    ``;``, tab or ``|`` is read with that one (exports from spreadsheets in
+    many locales use ``;``).
+    """
+    if path.name.lower().endswith(".tsv"):
+        return "\t"
+    with open(path, encoding=options.encoding, errors="replace") as handle:
+        header = handle.readline()
+    if options.sep in header:
+        return options.sep
+    candidates = [sep for sep in (";", "\t", "|") if sep in header]
+    if len(candidates) == 1:
+        logger.info("%s: fields separated by %r", path, candidates[0])
+        return candidates[0]
+    return options.sep
 
 
 def _line_numbers(path: Path, options: CsvOptions, sep: str, rows: int) -> np.ndarray:
@@ -492,8 +518,29 @@ def _relocate(problems: pd.DataFrame, item: _Loaded) -> pd.DataFrame:
     return problems
 
 
+def _require_accounts(tables: dict[str, pd.DataFrame], source: Path) -> None:
+    if tables["accounts"].empty:
+        raise InvalidInputError(
+            f"the accounts table from {str(source)!r} has no rows; every other "
+            "table hangs on it. Export the accounts again (a header line alone is "
+            "not enough); the previous workspace is left as it was"
+        )
+
+
+# Above this share of unknown ids a table is refused rather than thinned out.
+_ORPHAN_LIMIT = 0.5
+
+
 def _drop_orphans(tables: dict[str, pd.DataFrame]) -> list[str]:
-    """Leave out rows whose account (or parent ticket or call) is unknown."""
+    """Leave out rows whose account (or parent ticket or call) is unknown.
+
+    Raises
+    ------
+    InvalidInputError
+        When more than half of a table's rows refer to unknown ids: that is a
+        broken export (ids that lost their leading zeros, another system's
+        ids), not a few stray rows.
+    """
     warnings = []
     known = {"accounts": set(tables["accounts"]["account_id"])}
     for name in list(tables):
@@ -509,6 +556,10 @@ def _drop_orphans(tables: dict[str, pd.DataFrame]) -> list[str]:
             continue
 
         unknown = ~frame[column].isin(ids)
+        if len(frame) and unknown.mean() > _ORPHAN_LIMIT:
+            raise InvalidInputError(
+                _orphan_message(name, column, frame, unknown, ids, what)
+            )
         if unknown.any():
             examples = sorted(frame.loc[unknown, column].unique())[:3]
             warnings.append(
@@ -517,6 +568,22 @@ def _drop_orphans(tables: dict[str, pd.DataFrame]) -> list[str]:
             )
             tables[name] = frame[~unknown].reset_index(drop=True)
     return warnings
+
+
+def _orphan_message(name, column, frame, unknown, ids, what: str) -> str:
+    examples = sorted(frame.loc[unknown, column].unique())[:3]
+    stripped = {str(i).lstrip("0"): i for i in ids}
+    padded = [stripped[e] for e in examples if e in stripped and e not in ids]
+    hint = (
+        f" They look like ids that lost their leading zeros ({examples[0]!r} for "
+        f"{padded[0]!r}): export the column as text, not as a number."
+        if padded else " Check that the file belongs to this export."
+    )
+    return (
+        f"{name}: {int(unknown.sum())} of {len(frame)} rows have a {column} that "
+        f"is not in {what} (for example {examples}); nothing was "
+        f"written.{hint}"
+    )
 
 
 def _fingerprint(spec: Mapping, reader: _Reader) -> tuple[str, dict[str, str]]:

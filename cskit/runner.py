@@ -194,9 +194,15 @@ def _html_exporter():
     )
 
 
+# Reports hold customer data: readable by the owner and group, not by others.
+FILE_MODE = 0o640
+DIR_MODE = 0o750
+
+
 def _write_atomic(path: Path, text: str) -> None:
     partial = path.with_name(path.name + ".partial")
     partial.write_text(text, encoding="utf-8")
+    os.chmod(partial, FILE_MODE)
     os.replace(partial, path)
 
 
@@ -229,6 +235,7 @@ def _execute(
     except Exception as failure:  # noqa: BLE001 - any failure is this account's
         error = _describe(failure)
     if partial.is_file():
+        os.chmod(partial, FILE_MODE)
         os.replace(partial, executed)
         export_html(executed, page)
         _export_deck(notebook, executed)
@@ -481,7 +488,9 @@ def _run_dir(out_root, name: str) -> Path:
             f"run name {name!r} may hold only letters, digits, '.', '_' and '-'"
         )
     run_dir = Path(out_root) / name
-    (run_dir / "accounts").mkdir(parents=True, exist_ok=True, mode=0o750)
+    (run_dir / "accounts").mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+    for folder in (run_dir, run_dir / "accounts"):
+        os.chmod(folder, DIR_MODE)
     return run_dir
 
 
@@ -586,4 +595,5 @@ def _write_frame(frame: pd.DataFrame, path: Path) -> None:
         frame.to_parquet(partial, index=False)
     else:
         frame.to_csv(partial, index=False)
+    os.chmod(partial, FILE_MODE)
     os.replace(partial, path)

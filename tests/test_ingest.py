@@ -256,12 +256,12 @@ def test_rows_of_unknown_accounts_are_left_out_with_a_warning(exports, tmp_path)
         exports,
         "events.csv",
         "ts,account_id,event\n2024-03-01,00123,login\n2024-03-01,999,login\n"
-        "2024-03-02,999,login\n",
+        "2024-03-02,999,login\n2024-03-02,00123,login\n2024-03-03,00123,login\n",
     )
 
     report = ingest(exports, workspace=tmp_path / "ws.duckdb")
 
-    assert report.tables["events"] == 1
+    assert report.tables["events"] == 3
     assert any("events: 2 rows" in w and "'999'" in w for w in report.warnings)
     with Workspace(report.workspace) as ws:
         assert ws.info()["warnings"] == report.warnings
@@ -433,3 +433,63 @@ def test_ravenstack_ingests(tmp_path):
     assert set(tickets["priority"]) == {"low", "normal", "high", "urgent"}
     assert tickets["first_response_at"].notna().all()
     assert kinds == {"churned", "reactivated"}
+
+
+def _canonical_folder(tmp_path, files):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+    return folder
+
+
+ACCOUNTS_OK = "account_id,name,timezone\n0001,Acme,UTC\n0002,Beta,UTC\n"
+
+
+def test_header_only_accounts_is_refused_and_the_old_workspace_kept(tmp_path):
+    good = _canonical_folder(tmp_path, {"accounts.csv": ACCOUNTS_OK})
+    workspace = tmp_path / "ws.duckdb"
+    ingest(good, workspace=workspace)
+    before = workspace.read_bytes()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "accounts.csv").write_text("account_id,name,timezone\n")
+    with pytest.raises(InvalidInputError, match="accounts table .* has no rows"):
+        ingest(empty, workspace=workspace)
+    assert workspace.read_bytes() == before
+
+
+def test_zero_byte_file_is_named(tmp_path):
+    folder = _canonical_folder(tmp_path, {"accounts.csv": ""})
+    with pytest.raises(InvalidInputError, match=r"accounts.csv' is empty \(0 bytes\)"):
+        ingest(folder, workspace=tmp_path / "ws.duckdb")
+
+
+def test_semicolon_separated_file_is_read(tmp_path):
+    folder = _canonical_folder(
+        tmp_path, {"accounts.csv": "account_id;name;timezone\n0001;Acme;UTC\n"}
+    )
+    report = ingest(folder, workspace=tmp_path / "ws.duckdb")
+    assert report.tables["accounts"] == 1
+
+
+def test_ids_that_lost_their_zeros_are_refused_with_a_hint(tmp_path):
+    folder = _canonical_folder(tmp_path, {
+        "accounts.csv": ACCOUNTS_OK,
+        "tickets.csv": "ticket_id,account_id,created_at\nT1,1,2026-01-02\n"
+                       "T2,2,2026-01-03\nT3,0001,2026-01-04\n",
+    })
+    with pytest.raises(InvalidInputError, match="lost their leading zeros .'1' for "
+                                                "'0001'"):
+        ingest(folder, workspace=tmp_path / "ws.duckdb")
+
+
+def test_a_few_orphans_are_left_out_with_a_count(tmp_path):
+    folder = _canonical_folder(tmp_path, {
+        "accounts.csv": ACCOUNTS_OK,
+        "tickets.csv": "ticket_id,account_id,created_at\nT1,0001,2026-01-02\n"
+                       "T2,0002,2026-01-03\nT3,0099,2026-01-04\n",
+    })
+    report = ingest(folder, workspace=tmp_path / "ws.duckdb")
+    assert report.tables["tickets"] == 2
+    assert any("1 rows left out" in w and "0099" in w for w in report.warnings)

@@ -62,6 +62,14 @@ def test_portfolio_table_keeps_ids_and_covers_every_account(
     assert parquet["account_id"].tolist() == table["account_id"].tolist()
 
 
+def test_reports_are_not_readable_by_other_users(small_batch):
+    import stat
+
+    for path in [small_batch.run_dir, *small_batch.run_dir.rglob("*")]:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o007 == 0, f"{path} is {oct(mode)}"
+
+
 def test_html_report_shows_no_code(small_batch):
     page = (small_batch.run_dir / "accounts" / "0007.html").read_text()
     assert "load_account_report" not in page
