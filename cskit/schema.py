@@ -45,6 +45,7 @@ __all__ = [
     "coerce_table",
     "validate_table",
     "empty_table",
+    "SURVEY_SCALES",
 ]
 
 PLACEHOLDERS = frozenset({"", "n/a", "na", "nan", "null", "none", "-", "--", "nat"})
@@ -671,7 +672,35 @@ def _coerce(name, frame, problems, timezones, formats):
     coerced = pd.DataFrame(columns, index=frame.index)
     if name == "events":
         coerced["count"] = coerced["count"].fillna(1)
+    if name == "surveys":
+        _check_survey_scores(coerced, frame, problems)
+    if name == "revenue":
+        _check_non_negative(coerced, frame, "mrr", problems)
     return coerced
+
+
+# The scale of each survey kind: lowest and highest whole-number answer.
+SURVEY_SCALES = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
+
+
+def _check_survey_scores(coerced, frame, problems) -> None:
+    """Report scores outside their kind's scale, or not whole numbers."""
+    for kind, (low, high) in SURVEY_SCALES.items():
+        score = coerced["score"].where(coerced["kind"] == kind)
+        bad = score.notna() & ((score < low) | (score > high) | (score % 1 != 0))
+        problems.add(
+            "score", frame.index[bad], frame.loc[bad, "score"],
+            f"a {kind} score must be a whole number from {low} to {high}; fix the "
+            "value or remove the response",
+        )
+
+
+def _check_non_negative(coerced, frame, column, problems) -> None:
+    bad = coerced[column] < 0
+    problems.add(
+        column, frame.index[bad], frame.loc[bad, column],
+        "must not be negative; record a refund or a credit outside the MRR",
+    )
 
 
 def _table(name: str) -> Table:
