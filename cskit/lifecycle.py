@@ -4,7 +4,9 @@ The phases are the playbook's: Onboarding, Adoption, Value Realization,
 Expansion, Renewal, Advocacy (plus Churned for a former customer). The
 rules, first match wins:
 
-1. **Churned**: ``accounts.churned_at`` is before as-of.
+1. **Churned**: the account's last churn before as-of was not followed by
+   a reactivation (``account_events``; ``accounts.churned_at`` where that
+   table is absent).
 2. **Onboarding**: kickoff less than ``onboarding_days`` before as-of (or
    not yet held) and no live app.
 3. **Renewal**: the renewal date falls in ``[as_of, as_of +
@@ -101,6 +103,21 @@ def _account_dates(tables, ids: pd.Index, column: str) -> pd.Series:
     return pd.to_datetime(values.reindex(ids)).astype("datetime64[us]")
 
 
+def _churned_before(tables, ids: pd.Index, day: pd.Timestamp) -> pd.Series:
+    """Whether each account's last churn or reactivation before ``day`` is a churn.
+
+    ``account_events`` (kinds ``churned`` and ``reactivated``) win over
+    ``accounts.churned_at`` where the table exists.
+    """
+    events = tables.get("account_events")
+    if events is None or events.empty:
+        return _account_dates(tables, ids, "churned_at") < day
+    rows = events[events["kind"].isin(["churned", "reactivated"])]
+    rows = rows[pd.to_datetime(rows["date"]) < day].sort_values(["account_id", "date"])
+    last = rows.drop_duplicates("account_id", keep="last").set_index("account_id")
+    return last["kind"].reindex(ids).eq("churned").fillna(False).astype(bool)
+
+
 def _touchpoint_counts(tables, ids, day, days: int, kinds) -> pd.Series:
     points = tables.get("touchpoints")
     if points is None:
@@ -179,7 +196,7 @@ def lifecycle_phase(
 
 
 def _phase_checks(data, tables, ids, day, rules: LifecycleRules) -> list:
-    churned = _account_dates(tables, ids, "churned_at") < day
+    churned = _churned_before(tables, ids, day)
     kickoff = _account_dates(tables, ids, "kickoff_date")
     since = (day - kickoff).dt.days
     no_live = ~(_column(data, "live_apps") > 0)

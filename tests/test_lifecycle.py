@@ -198,3 +198,28 @@ def test_phase_kpis_of_the_own_phase_and_counts():
     ]
     counts = lifecycle.phase_counts(phases)["accounts"].to_dict()
     assert counts["Onboarding"] == 1 and counts["Advocacy"] == 0
+
+
+def test_churn_events_win_over_the_accounts_shortcut():
+    from datetime import date
+
+    import pandas as pd
+
+    from cskit.lifecycle import lifecycle_phase
+    from cskit.schema import validate_table
+
+    accounts = validate_table("accounts", pd.DataFrame({
+        "account_id": ["A", "B", "C"], "kickoff_date": ["2023-01-01"] * 3,
+    }))
+    events = validate_table("account_events", pd.DataFrame({
+        "account_id": ["A", "B", "B", "C"],
+        "date": ["2024-03-01", "2024-01-01", "2024-02-01", "2024-09-01"],
+        "kind": ["churned", "churned", "reactivated", "churned"],
+    }))
+    table = pd.DataFrame({"account_id": ["A", "B", "C"], "live_apps": [1.0] * 3})
+    phases = lifecycle_phase(
+        table, tables={"accounts": accounts, "account_events": events},
+        as_of=date(2024, 6, 1),
+    ).set_index("account_id")["phase"]
+    # A churned; B came back; C churns only after the as-of date.
+    assert phases.to_dict() == {"A": "Churned", "B": "Adoption", "C": "Adoption"}
