@@ -40,6 +40,20 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+# The metrics of the every-account table; portfolio.csv holds them all.
+_SHOWN = [
+    "mad",
+    "activated_developers",
+    "live_apps",
+    "end_user_mau",
+    "nrr",
+    "nps",
+    "csat",
+    "seat_utilisation",
+    "open_tickets",
+    "usage_drop",
+    "days_silent",
+]
 _IDENTITY = ["account_id", "name", "segment", "tier", "plan", "csm", "renewal_date"]
 
 

@@ -42,6 +42,7 @@ __all__ = [
     "open_plays",
     "plot_health_history",
     "plot_usage",
+    "plot_developers",
     "plot_revenue",
     "support_summary",
     "plot_tickets",
@@ -362,7 +363,7 @@ def flag_evidence(report: AccountReport, *, limit: int = 15) -> pd.DataFrame | N
         return Note("No evidence rows: no flag raised.")
     shown = mine.assign(when=pd.to_datetime(mine["when"]).dt.strftime("%Y-%m-%d"))
     columns = ["flag", "source", "ref", "when", "detail"]
-    return shown[columns].head(limit).fillna("").reset_index(drop=True)
+    return shown[columns].head(limit).fillna("").set_index("flag")
 
 
 def open_plays(report: AccountReport) -> pd.DataFrame | Note:
@@ -372,7 +373,7 @@ def open_plays(report: AccountReport) -> pd.DataFrame | Note:
     if mine.empty:
         return Note("No open play.")
     shown = mine.assign(due=pd.to_datetime(mine["due"]).dt.strftime("%Y-%m-%d"))
-    return shown[["title", "owner", "due", "flags", "why"]].reset_index(drop=True)
+    return shown[["title", "owner", "due", "flags", "why"]].set_index("title")
 
 
 def plot_health_history(report: AccountReport):
@@ -385,32 +386,57 @@ def plot_health_history(report: AccountReport):
 
 
 def plot_usage(report: AccountReport):
-    """Plot weekly product events and monthly active developers.
+    """Plot weekly product events over the last 26 weeks, silent weeks as zero.
 
     Returns
     -------
-    matplotlib.figure.Figure or str
+    matplotlib.figure.Figure or Note
         A sentence saying why, when there are no events to plot.
     """
     events = report.tables.get("events")
     if events is None:
         return _not_available("events", report)
-    if events.empty:
-        return Note("No product events recorded for this account.")
-    start = pd.Timestamp(report.as_of, tz="UTC") - pd.Timedelta(weeks=26)
-    window = events[(events["ts"] >= start) & (events["ts"] < _as_of_utc(report))]
-    weekly = window.set_index("ts")["count"].astype(float).resample("W-MON").sum()
-    fig = Figure(figsize=(9, 5.5))
-    top, bottom = fig.subplots(2, 1)
-    top.plot(weekly.index, weekly.values, color="#2f6db5")
-    top.set_title("Product events per week (last 26 weeks)")
-    top.set_ylabel("events")
+    end = _as_of_utc(report)
+    weeks = pd.date_range(end=end.floor("D"), periods=27, freq="7D")
+    window = events[(events["ts"] >= weeks[0]) & (events["ts"] < end)]
+    if window.empty:
+        return Note("No product event in the last 26 weeks.")
+    counts = window["count"].astype(float).to_numpy()
+    weekly = (
+        pd.Series(counts, index=window["ts"])
+        .groupby(pd.cut(window["ts"], weeks, right=False), observed=False)
+        .sum()
+    )
+    fig = Figure(figsize=(9, 3))
+    axis = fig.subplots()
+    axis.plot(weeks[:-1], weekly.to_numpy(), color="#2f6db5", marker=".")
+    axis.set_title("Product events per week (last 26 weeks)")
+    axis.set_ylabel("events")
+    axis.set_ylim(bottom=0)
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    return fig
+
+
+def plot_developers(report: AccountReport):
+    """Plot monthly active developers per calendar month of the account.
+
+    Returns
+    -------
+    matplotlib.figure.Figure or Note
+        A sentence saying why, when developer activity cannot be counted.
+    """
     mad = metrics.mad_by_month(
         report.tables, as_of=report.as_of, timezone=_timezone(report)
     )
-    bottom.bar(mad["month"].dt.strftime("%Y-%m"), mad["mad"], color="#5a9e6f")
-    bottom.set_title("Monthly active developers")
-    bottom.tick_params(axis="x", rotation=60, labelsize=7)
+    if mad.empty:
+        reason = mad.attrs.get("reason", "no developer activity recorded")
+        return Note(f"Monthly active developers not available: {reason}.")
+    fig = Figure(figsize=(9, 2.8))
+    axis = fig.subplots()
+    axis.bar(mad["month"].dt.strftime("%Y-%m"), mad["mad"], color="#5a9e6f")
+    axis.set_title("Monthly active developers")
+    axis.tick_params(axis="x", rotation=60, labelsize=7)
     fig.tight_layout()
     return fig
 
@@ -466,6 +492,8 @@ def support_summary(report: AccountReport) -> pd.DataFrame | str:
     seen = tickets[tickets["created_at"] < as_of]
     recent = seen[seen["created_at"] >= as_of - window]
     open_ = seen[seen["solved_at"].isna() | (seen["solved_at"] >= as_of)]
+    if recent.empty and open_.empty:
+        return Note(f"No ticket created in the last {window.days} days, none open.")
     priority = lambda frame: frame["priority"].fillna("unknown")  # noqa: E731
     table = (
         pd.DataFrame(
@@ -528,18 +556,22 @@ def _recent_surveys(report: AccountReport):
     ]
 
 
-def recent_comments(report: AccountReport, *, limit: int = 5) -> pd.DataFrame | str:
-    """Return the latest survey comments, newest first, as evidence."""
+def recent_comments(report: AccountReport, *, limit: int = 5) -> pd.DataFrame | None:
+    """Return the latest survey comments, newest first, as evidence.
+
+    Returns None (nothing shown) when there is no ``surveys`` table: the
+    survey summary above already says so.
+    """
     surveys = _recent_surveys(report)
     if isinstance(surveys, str):
-        return surveys
+        return None
     comments = surveys.dropna(subset=["comment"]).sort_values(
         ["submitted_at", "response_id"], ascending=[False, True]
     )
     comments = comments.head(limit).assign(
         date=lambda f: f["submitted_at"].dt.strftime("%Y-%m-%d")
     )
-    return comments[["date", "kind", "score", "comment"]].reset_index(drop=True)
+    return comments[["date", "kind", "score", "comment"]].set_index("date")
 
 
 def pulse_summary(report: AccountReport) -> pd.DataFrame | Note:
@@ -571,7 +603,8 @@ def pulse_evidence(report: AccountReport) -> pd.DataFrame | Note:
     if evidence is None or evidence.empty:
         return Note("No scored text in the Pulse window.")
     shown = evidence.assign(date=evidence["ts"].dt.strftime("%Y-%m-%d"))
-    return shown[["polarity", "score", "source", "date", "snippet"]].round(2)
+    columns = ["polarity", "score", "source", "date", "snippet"]
+    return shown[columns].round(2).set_index("polarity")
 
 
 def feedback_themes(report: AccountReport) -> pd.DataFrame | Note:
