@@ -67,7 +67,7 @@ def _plan():
         ("Q", "2026-10-10", "cadence"),  # quarterly: last QBR + 3 months
         ("H", "2026-11-03", "cadence"),  # half-yearly: last QBR + 6 months
         ("R", "2026-09-10", "renewal"),  # renewal 10-25 before 12-01: 45 days before
-        ("C", "2026-11-10", "cadence"),  # renewal 10-28 covered by the 08-10 QBR
+        ("C", "2027-02-10", "cadence"),  # renewal 10-28 covered by the 08-10 QBR
         ("F", "2026-11-01", "first"),  # no QBR yet: kickoff + 6 months
         ("S", "2026-11-01", "first"),  # no QBR yet: kickoff + 3 months
         ("D", "2026-09-28", "held"),  # held 3 days ago: still the current QBR
@@ -110,7 +110,7 @@ def test_timeline_dates_and_statuses():
 def test_due_lists_the_step_to_act_on():
     due = qbr.due_qbrs(_tables(), as_of=AS_OF, settings=SETTINGS, within_days=30)
     due = due.set_index("account_id")
-    assert set(due.index) == {"Q", "R", "F", "S", "D"}
+    assert set(due.index) == {"Q", "H", "R", "F", "S", "D"}
     assert due.loc["Q", "step"] == "dry_run"
     assert due.loc["Q", "step_date"] == pd.Timestamp("2026-10-03")
     assert due.loc["R", "step"] == "session"
@@ -122,7 +122,7 @@ def test_due_lists_the_step_to_act_on():
 
 def test_due_window_of_zero_days_keeps_only_overdue_steps():
     due = qbr.due_qbrs(_tables(), as_of=AS_OF, settings=SETTINGS, within_days=0)
-    assert set(due["account_id"]) == {"R", "D", "Q"}
+    assert set(due["account_id"]) == {"R", "D"}
     assert set(due["step_status"]) == {"overdue"}
 
 
