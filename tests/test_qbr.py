@@ -1,5 +1,6 @@
 """QBR planner: dates per cadence, renewal, first QBR, steps done or overdue."""
 
+import os
 import subprocess
 import sys
 from datetime import date
@@ -183,7 +184,7 @@ def test_cli_qbr_due_lists_accounts_and_steps(demo_workspace):
         capture_output=True,
         text=True,
         cwd=ROOT,
-        env={**__import__("os").environ, "CSKIT_WORKSPACE": str(demo_workspace)},
+        env={**os.environ, "CSKIT_WORKSPACE": str(demo_workspace)},
         timeout=120,
     )
     assert done.returncode == 0, done.stderr
