@@ -304,7 +304,7 @@ def run_account(
     AccountRun
     """
     path, _, as_of, params_file = _prepare(workspace, [account_id], as_of, params_file)
-    out = Path(out_dir)
+    out = Path(out_dir).resolve()
     out.mkdir(parents=True, exist_ok=True)
     parameters = _parameters(path, account_id, as_of, params_file)
     return _execute(
@@ -487,7 +487,7 @@ def _run_dir(out_root, name: str) -> Path:
         raise InvalidInputError(
             f"run name {name!r} may hold only letters, digits, '.', '_' and '-'"
         )
-    run_dir = Path(out_root) / name
+    run_dir = Path(out_root).resolve() / name
     (run_dir / "accounts").mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
     for folder in (run_dir, run_dir / "accounts"):
         os.chmod(folder, DIR_MODE)

@@ -59,3 +59,25 @@ def test_backtest_prints_the_figures(demo_workspace):
     assert done.returncode == 0, done.stderr
     assert "health score" in done.stdout and "auc" in done.stdout
     assert "share_red_or_yellow" in done.stdout
+
+
+@pytest.mark.slow
+def test_relative_workspace_and_output_paths_work(tmp_path, demo_workspace):
+    import shutil
+
+    shutil.copy(demo_workspace, tmp_path / "ws.duckdb")
+    done = run(
+        "batch",
+        "--workspace",
+        "ws.duckdb",
+        "--accounts",
+        "0002",
+        "--out",
+        "out",
+        "--run",
+        "rel",
+        "--no-progress",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out" / "rel" / "accounts" / "0002.html").is_file()
