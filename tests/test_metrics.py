@@ -457,10 +457,12 @@ def test_a_single_currency_needs_no_fx_table():
 
 
 def test_negative_mrr_is_rejected():
-    rows = [("a1", "2023-03-01", -5.0, "USD")]
+    # validate_table refuses it too; a table built otherwise reaches the metric.
+    table = revenue([("a1", "2023-03-01", 5.0, "USD")])
+    table["mrr"] = -5.0
 
     with pytest.raises(InvalidInputError, match="mrr is -5.0 for account 'a1'"):
-        revenue_retention({"revenue": revenue(rows)}, as_of=AS_OF)
+        revenue_retention({"revenue": table}, as_of=AS_OF)
 
 
 # ---------------------------------------------------------------------------
@@ -511,13 +513,16 @@ def test_nps_of_passives_only_is_zero():
 
 @pytest.mark.parametrize("score", [11, -1, 7.5])
 def test_nps_rejects_scores_outside_0_to_10_or_fractional(score):
+    # validate_table refuses it too; a table built otherwise reaches the metric.
     rows = [
         ("r1", "c1", "2024-03-01", "nps", 7),
-        ("r9", "c2", "2024-03-01", "nps", score),
+        ("r9", "c2", "2024-03-01", "nps", 7),
     ]
+    table = surveys(rows)
+    table.loc[1, "score"] = score
 
     with pytest.raises(InvalidInputError, match=f"response_id 'r9' has score {score}"):
-        nps({"surveys": surveys(rows)}, as_of=AS_OF)
+        nps({"surveys": table}, as_of=AS_OF)
 
 
 def test_nps_without_responses_is_undefined():
@@ -554,10 +559,11 @@ def test_csat_with_only_unanswered_surveys_is_undefined():
 
 @pytest.mark.parametrize("score", [0, 6])
 def test_csat_rejects_scores_outside_1_to_5(score):
-    rows = [("r7", "c1", "2024-03-01", "csat", score)]
+    table = surveys([("r7", "c1", "2024-03-01", "csat", 3)])
+    table.loc[0, "score"] = score
 
     with pytest.raises(InvalidInputError, match=f"CSAT.*'r7' has score {score}"):
-        csat({"surveys": surveys(rows)}, as_of=AS_OF)
+        csat({"surveys": table}, as_of=AS_OF)
 
 
 # ---------------------------------------------------------------------------

@@ -403,6 +403,10 @@ def test_ces_is_the_mean_on_the_configured_scale():
             as_of=AS_OF,
             settings=MetricSettings(ces_scale_max=5),
         )
+    fractional = surveys(rows)
+    fractional.loc[0, "score"] = 5.5
+    with pytest.raises(InvalidInputError, match="'r1' has score 5.5"):
+        metrics.ces({"surveys": fractional}, as_of=AS_OF)
 
 
 # ---------------------------------------------------------------------------
