@@ -19,8 +19,9 @@ Limitations
 Only the session's as-of date is analysed for every account up front. Another
 date is analysed for the chosen account alone the first time it is shown
 (about two seconds on the demo company), then cached for the session.
-The Account Mapper section says it is not available while cskit has no
-stakeholder map (:mod:`cskit.stakeholders`).
+The Account Mapper is drawn once per account and date (the org chart takes
+the longest of the sections); without :mod:`cskit.stakeholders` its section
+says it is not available.
 The trends are drawn from the raw tables in the window; the health score's
 trend needs scores stored by earlier batch runs.
 """
@@ -40,6 +41,7 @@ from datetime import date
 from pathlib import Path
 
 import pandas as pd
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from cskit import reports
@@ -90,6 +92,7 @@ _SECTIONS = {
     "trend": "Trend",
     "pulse": "Engagement Pulse and its evidence",
     "flags": "Risk flags, evidence and open plays",
+    "kpis": "Headline KPIs",
     "mapper": "Account Mapper",
 }
 _SUMMARY_ROWS = ["account", "account_id", "segment", "CSM", "renewal date", "as of"]
@@ -353,6 +356,10 @@ def _labels(sides: list[AccountReport]) -> list[str]:
     ]
 
 
+def _caption(sides: list[AccountReport], index: int) -> Note:
+    return Note(_labels(sides)[index])
+
+
 def _name(report: AccountReport) -> str:
     name = report.account.get("name")
     return report.account_id if pd.isna(name) else f"{name} ({report.account_id})"
@@ -405,7 +412,9 @@ def _trend_plot(series: list, labels: list, *, metric: str, window_days: int):
     axis.set_ylim(bottom=min(0, min(float(v.min()) for v, _ in drawn)))
     if len(labels) > 1:
         axis.legend(fontsize=7)
-    axis.tick_params(axis="x", rotation=30, labelsize=7)
+    dates = AutoDateLocator()
+    axis.xaxis.set_major_locator(dates)
+    axis.xaxis.set_major_formatter(ConciseDateFormatter(dates))
     fig.tight_layout()
     return fig
 
@@ -497,23 +506,47 @@ _TRENDS = {
 }
 
 
-def account_mapper(report: AccountReport) -> Note:
-    """Return the Account Mapper of the account, or why it is not shown.
+def account_mapper(report: AccountReport, *, window_days: int = 365) -> list:
+    """Return the Account Mapper of the account: its org chart and who leads.
 
-    The stakeholder map is not part of this version of cskit: the section
-    says so rather than showing made-up contacts.
+    Parameters
+    ----------
+    report : cskit.reports.AccountReport
+    window_days : int
+        Days of usage and Pulse the overlays count.
+
+    Returns
+    -------
+    list
+        The org chart figure (:func:`cskit.stakeholders.plot_org_chart`) and
+        the most influential people, or a note saying why it is not shown
+        (no ``contacts`` table, or no stakeholder map in this cskit).
     """
     if importlib.util.find_spec("cskit.stakeholders") is None:
-        return Note(
-            "Account Mapper: not available yet. The org chart of the account's "
-            "contacts with usage and influence overlays needs cskit's "
-            "stakeholder map (cskit.stakeholders), which this version does "
-            "not have."
-        )
-    return Note(
-        "Account Mapper: cskit.stakeholders is installed but this dashboard "
-        "does not draw it yet; open it with cskit.stakeholders directly."
+        return [
+            Note(
+                "Account Mapper: not available yet. The org chart of the "
+                "account's contacts with usage and influence overlays needs "
+                "cskit's stakeholder map (cskit.stakeholders), which this "
+                "version does not have."
+            )
+        ]
+    from cskit import stakeholders
+
+    contacts = report.tables.get("contacts")
+    if contacts is None:
+        reason = report.missing.get("contacts", "the workspace has no contacts")
+        return [Note(f"Account Mapper not available: {reason.rstrip('.')}.")]
+    if contacts.empty:
+        return [Note("Account Mapper: no contact recorded for this account.")]
+    as_of = start_utc(report.as_of, report.account.get("timezone"))
+    chart = stakeholders.org_chart(
+        report.tables, as_of=as_of, texts=report.texts, window_days=window_days
     )
+    figure = stakeholders.plot_org_chart(chart, title=f"{_name(report)}: org chart")
+    leaders = chart[~chart["left"]].sort_values("influence", ascending=False)
+    columns = ["name", "title", "role", "reports", "events", "pulse", "influence"]
+    return [figure, leaders[columns].head(8).round(2).set_index("name")]
 
 
 class Explorer:
@@ -556,12 +589,14 @@ class Explorer:
         self.timings: list[dict] = []
         self._series: dict[tuple, pd.Series] = {}
         self._drawn: dict[tuple, dict] = {}
+        self._maps: dict[tuple, list] = {}
         account_id = account_id or session.accounts["account_id"].iloc[0]
         session.report(account_id)
         as_of = parse_as_of(as_of) or session.as_of
         self.controls = _controls(session, account_id=account_id, as_of=as_of)
         self.sections = _sections()
         self.status = _widgets().HTML()
+        self.status.add_class("cskit-status")
         self._compare = _widgets().HBox([])
         self.widget = self._layout()
 
@@ -589,6 +624,10 @@ class Explorer:
     def redraw(self, *, change: str = "redraw") -> float:
         """Redraw every section for the current controls.
 
+        The sections appear in order; the Account Mapper, the slowest to
+        draw, comes last (once per account and date), after a note saying
+        it is being drawn, so the rest is readable meanwhile.
+
         Parameters
         ----------
         change : str
@@ -597,23 +636,31 @@ class Explorer:
         Returns
         -------
         float
-            Seconds the redraw took, reports included.
+            Seconds until every section but the Account Mapper was redrawn
+            (reports included); the total is in :attr:`timings`.
         """
         start = time.perf_counter()
         sides = self.sides()
         metric = self.controls["metric"].value
         window = self.controls["window"].value
-        _show(self.sections["summary"][0], summary_table(sides), headline_table(sides))
+        _show(self.sections["summary"][0], summary_table(sides))
+        _show(self.sections["kpis"][0], headline_table(sides))
         _show(self.sections["trend"][0], self._trend(sides, metric, window))
-        for index, report in enumerate(sides):
-            self._draw_side(index, report, caption=len(sides) > 1)
-        if len(sides) == 1:
-            for name in ("pulse", "flags", "mapper"):
-                _show(self.sections[name][1])
+        for index in range(len(sides)):
+            self._draw_side(sides, index)
         for _, right in self.sections.values():
             right.layout.display = "none" if len(sides) == 1 else None
+            if len(sides) == 1:
+                _show(right)
         seconds = time.perf_counter() - start
-        self._record(change, sides, seconds)
+        self.status.value = f"{_shown(sides)} — redrawn in {seconds:.2f} s; " + (
+            "drawing the Account Mapper…"
+        )
+
+        for index, report in enumerate(sides):
+            title = [_caption(sides, index)] if len(sides) > 1 else []
+            _show(self.sections["mapper"][index], *title, *self._mapper(report))
+        self._record(change, sides, seconds, time.perf_counter() - start)
         return seconds
 
     def _trend(self, sides: list, metric: str, window: int) -> dict:
@@ -632,8 +679,16 @@ class Explorer:
             self._drawn[key] = _bundle(plot)
         return self._drawn[key]
 
-    def _draw_side(self, index: int, report: AccountReport, *, caption: bool) -> None:
-        title = [Note(_labels([report, report])[index])] if caption else []
+    def _mapper(self, report: AccountReport) -> list:
+        """Return the Account Mapper's display messages, drawn once per side."""
+        key = (report.account_id, report.as_of)
+        if key not in self._maps:
+            self._maps[key] = [_bundle(item) for item in account_mapper(report)]
+        return self._maps[key]
+
+    def _draw_side(self, sides: list[AccountReport], index: int) -> None:
+        report = sides[index]
+        title = [_caption(sides, index)] if len(sides) > 1 else []
         _show(
             self.sections["pulse"][index],
             *title,
@@ -647,9 +702,11 @@ class Explorer:
             reports.flag_evidence(report),
             reports.open_plays(report),
         )
-        _show(self.sections["mapper"][index], *title, account_mapper(report))
+        mapper = self._maps.get((report.account_id, report.as_of))
+        drawing = [Note(f"Drawing the Account Mapper of {_name(report)}…")]
+        _show(self.sections["mapper"][index], *title, *(mapper or drawing))
 
-    def _record(self, change: str, sides: list, seconds: float) -> None:
+    def _record(self, change: str, sides: list, seconds: float, total: float):
         mode = self.controls["mode"].value
         self.timings.append(
             {
@@ -658,19 +715,27 @@ class Explorer:
                 "as_of": sides[0].as_of,
                 "mode": mode,
                 "seconds": round(seconds, 3),
+                "with_mapper_seconds": round(total, 3),
             }
         )
-        shown = " vs ".join(_labels(sides)) if len(sides) > 1 else _name(sides[0])
-        as_of = "" if len(sides) > 1 else f" as of {sides[0].as_of.isoformat()}"
         self.status.value = (
-            f"<b>{_escape(shown)}</b>{as_of} — redrawn in {seconds:.2f} s"
+            f"{_shown(sides)} — redrawn in {seconds:.2f} s "
+            f"({total:.2f} s with the Account Mapper)"
         )
-        logger.info("redrawn (%s) in %.3f s", change, seconds)
+        logger.info("redrawn (%s) in %.3f s, %.3f s in all", change, seconds, total)
 
     def timing_table(self) -> pd.DataFrame:
         """Return :attr:`timings` as a table, one row per redraw."""
         return pd.DataFrame(
-            self.timings, columns=["change", "account", "as_of", "mode", "seconds"]
+            self.timings,
+            columns=[
+                "change",
+                "account",
+                "as_of",
+                "mode",
+                "seconds",
+                "with_mapper_seconds",
+            ],
         )
 
     def _changed(self, change) -> None:
@@ -751,7 +816,11 @@ def _controls(session: ExploreSession, *, account_id: str, as_of: date) -> dict:
         "window": widgets.Dropdown(
             description="Window", options=list(WINDOWS.items()), value=182
         ),
-        "mode": widgets.ToggleButtons(description="Show", options=list(MODES.items())),
+        "mode": widgets.ToggleButtons(
+            description="Show",
+            options=list(MODES.items()),
+            style={"button_width": "170px"},
+        ),
         "account_b": widgets.Dropdown(
             description="Account B", options=choices, layout=wide
         ),
@@ -809,6 +878,13 @@ def _bundle(item) -> dict:
     return {"output_type": "display_data", "data": data, "metadata": {}}
 
 
+def _shown(sides: list[AccountReport]) -> str:
+    """Return the status line's opening: what the dashboard shows."""
+    if len(sides) > 1:
+        return f"<b>{_escape(' vs '.join(_labels(sides)))}</b>"
+    return f"<b>{_escape(_name(sides[0]))}</b> as of {sides[0].as_of.isoformat()}"
+
+
 def _escape(text: str) -> str:
     import html
 
@@ -842,12 +918,17 @@ def explore(
 
 
 def lab_command(
-    *, port: int | None = None, open_browser: bool = True, extra_args=()
+    *,
+    port: int | None = None,
+    open_browser: bool = True,
+    root_dir: str | Path | None = None,
+    extra_args=(),
 ) -> list[str]:
     """Return the command that starts JupyterLab in the ``notebooks/`` folder.
 
     It runs JupyterLab with this environment's Python, so the kernel it
-    starts (``python3``) is the project's.
+    starts (``python3``) is the project's. Run as root (in a container),
+    it adds ``--allow-root``.
 
     Parameters
     ----------
@@ -855,6 +936,9 @@ def lab_command(
         By default JupyterLab's own (8888, or the next free one).
     open_browser : bool
         Open the default web browser on JupyterLab.
+    root_dir : str or pathlib.Path, optional
+        The folder JupyterLab serves; by default the workbooks' folder
+        (:func:`cskit.runner.notebooks_dir`).
     extra_args : sequence of str
         More ``jupyter lab`` options (for instance ``--IdentityProvider.token``).
 
@@ -868,12 +952,15 @@ def lab_command(
         sys.executable,
         "-m",
         "jupyterlab",
-        f"--ServerApp.root_dir={notebooks_dir()}",
+        f"--ServerApp.root_dir={root_dir or notebooks_dir()}",
     ]
     if port is not None:
         command.append(f"--ServerApp.port={int(port)}")
     if not open_browser:
         command.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers often run as root, which JupyterLab refuses by default.
+        command.append("--allow-root")
     return [*command, *extra_args]
 
 
