@@ -790,3 +790,89 @@ def test_portfolio_metrics_equal_the_per_account_functions_on_the_demo(demo):
             else:
                 assert row[name] == pytest.approx(result.value), where
     assert table["mad_status"].eq("ok").all()
+
+
+def _ttv_tables(first_use: str) -> dict:
+    import pandas as pd
+
+    from cskit.schema import validate_table
+
+    return {
+        "accounts": validate_table(
+            "accounts",
+            pd.DataFrame({"account_id": ["A"], "kickoff_date": ["2022-01-10"]}),
+        ),
+        "apps": validate_table(
+            "apps",
+            pd.DataFrame(
+                {
+                    "app_id": ["P1"],
+                    "account_id": ["A"],
+                    "created_at": ["2022-01-20"],
+                    "published_at": ["2022-02-01T12:00:00Z"],
+                }
+            ),
+        ),
+        "app_usage": validate_table(
+            "app_usage",
+            pd.DataFrame(
+                {
+                    "date": [first_use, "2025-05-01"],
+                    "app_id": ["P1", "P1"],
+                    "end_user_id": ["U1", "U1"],
+                    "account_id": ["A", "A"],
+                }
+            ),
+        ),
+    }
+
+
+def test_ttv_counts_days_from_kickoff_to_first_live_use():
+    from datetime import date
+
+    from cskit.metrics import time_to_value
+
+    result = time_to_value(_ttv_tables("2022-02-16"), as_of=date(2025, 6, 1))
+    assert (result.status, result.value) == ("ok", 37.0)
+
+
+def test_ttv_is_not_available_when_usage_history_starts_long_after_going_live():
+    from datetime import date
+
+    from cskit.metrics import time_to_value
+
+    result = time_to_value(_ttv_tables("2025-04-01"), as_of=date(2025, 6, 1))
+    assert result.status == "not_available"
+    assert "starts on 2025-04-01" in result.reason and "2022-02-01" in result.reason
+
+
+def test_on_time_renewal_is_not_available_when_renewals_are_not_exported():
+    from datetime import date
+
+    import pandas as pd
+
+    from cskit.metrics import on_time_renewal
+    from cskit.schema import validate_table
+
+    accounts = validate_table(
+        "accounts",
+        pd.DataFrame(
+            {"account_id": ["A", "B"], "contract_start": ["2023-01-01", "2023-01-01"]}
+        ),
+    )
+    events = validate_table(
+        "account_events",
+        pd.DataFrame(
+            {"account_id": ["B"], "date": ["2024-06-01"], "kind": ["upgraded"]}
+        ),
+    )
+    slices = {
+        name: {
+            "accounts": accounts[accounts.account_id == name],
+            "account_events": events[events.account_id == name],
+        }
+        for name in ("A", "B")
+    }
+    result = on_time_renewal(slices["B"], as_of=date(2024, 12, 1))
+    assert result.status == "not_available"
+    assert "neither a renewal nor a churn" in result.reason

@@ -143,6 +143,20 @@ def _renewal_frame(ctx: Context) -> pd.DataFrame:
 
     empty = "accounts.contract_start is empty for this account; fill it in"
     mark(frame, ctx.accounts["contract_start"].isna(), NOT_AVAILABLE, empty)
+    outcomes = events[
+        events["kind"].isin(["renewed", "churned"]) & (events["date"] < ctx.as_of)
+    ]
+    silent = ~pd.Index(ctx.ids).isin(outcomes["account_id"])
+    unrecorded = (
+        "account_events records neither a renewal nor a churn of this account: "
+        "renewals are not in the export, so timeliness cannot be judged"
+    )
+    mark(
+        frame,
+        pd.Series(silent, index=frame.index) & counts["size"].gt(0),
+        NOT_AVAILABLE,
+        unrecorded,
+    )
     months = ctx.settings.retention_months
     reason = f"no renewal fell due in the last {months} months"
     mark(frame, counts["size"].eq(0), UNDEFINED, reason)

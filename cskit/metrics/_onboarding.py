@@ -46,7 +46,14 @@ def _first_live_use(ctx: Context, apps: pd.DataFrame, usage: pd.DataFrame) -> pd
     used = usage.loc[date_mask(usage, "date", ctx), ["app_id", "date"]]
     rows = used.merge(published[["app_id", "account_id", "published_on"]], on="app_id")
     rows = rows[rows["date"] >= rows["published_on"]]
-    return rows.groupby("account_id")["date"].min()
+    first = rows.sort_values("date").drop_duplicates("account_id")
+    return first.set_index("account_id")[["date", "published_on"]]
+
+
+def _usage_starts(ctx: Context, usage: pd.DataFrame) -> pd.Series:
+    """Return per account the first day its app_usage history holds."""
+    used = usage.loc[date_mask(usage, "date", ctx), ["account_id", "date"]]
+    return used.groupby("account_id")["date"].min()
 
 
 def _ttv_frame(ctx: Context) -> pd.DataFrame:
@@ -59,10 +66,35 @@ def _ttv_frame(ctx: Context) -> pd.DataFrame:
         return unavailable(ctx, absent("apps" if apps is None else "app_usage"))
 
     kickoff = ctx.accounts["kickoff_date"]
-    first = _first_live_use(ctx, apps, usage).reindex(ctx.ids)
+    live = _first_live_use(ctx, apps, usage).reindex(ctx.ids)
+    first = live["date"]
     frame = ok_frame(ctx, (first - kickoff).dt.days, fill=np.nan)
     _mark_ttv(ctx, frame, kickoff, first)
+    _mark_uncovered(frame, live, _usage_starts(ctx, usage).reindex(ctx.ids))
     return frame
+
+
+# A first live use this long after publishing, on the first day of the
+# account's usage history, means the history starts after the real first use.
+_UNCOVERED_GAP_DAYS = 90
+
+
+def _mark_uncovered(frame: pd.DataFrame, live: pd.DataFrame, starts: pd.Series):
+    """Not available when the app went live long before the usage history begins.
+
+    The first end-user day then lies before the export, so the days from
+    kickoff would count the export's start, not the customer's first value.
+    """
+    gap = (starts - live["published_on"]).dt.days
+    uncovered = (gap > _UNCOVERED_GAP_DAYS) & live["date"].eq(starts)
+    text = (
+        "app_usage for this account starts on "
+        + starts.dt.strftime("%Y-%m-%d")
+        + ", after its first app went live ("
+        + live["published_on"].dt.strftime("%Y-%m-%d")
+        + "): the first end-user day is not in the data"
+    )
+    mark(frame, uncovered & frame["status"].eq("ok"), NOT_AVAILABLE, text)
 
 
 def _mark_ttv(
