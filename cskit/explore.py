@@ -683,7 +683,10 @@ class Explorer:
         """Return the Account Mapper's display messages, drawn once per side."""
         key = (report.account_id, report.as_of)
         if key not in self._maps:
-            self._maps[key] = [_bundle(item) for item in account_mapper(report)]
+            # The org chart's small labels need more pixels than the trend.
+            self._maps[key] = [
+                _bundle(item, dpi=110) for item in account_mapper(report)
+            ]
         return self._maps[key]
 
     def _draw_side(self, sides: list[AccountReport], index: int) -> None:
@@ -861,12 +864,12 @@ def _show(output, *objects) -> None:
     )
 
 
-def _bundle(item) -> dict:
+def _bundle(item, *, dpi: int = 72) -> dict:
     """Return the display message of a table, figure, note or text."""
     data = {"text/plain": str(item)}
     if isinstance(item, Figure):
         buffer = io.BytesIO()
-        item.savefig(buffer, format="png", dpi=72)
+        item.savefig(buffer, format="png", dpi=dpi)
         data = {
             "image/png": base64.b64encode(buffer.getvalue()).decode("ascii"),
             "text/plain": "<Figure>",

@@ -75,6 +75,7 @@ def test_changing_the_account_redraws_with_its_summary(session, explorer):
     assert explorer.timings[-1]["change"] == "Account"
     assert "0007" in explorer.status.value
     assert explorer.sections["trend"][0].outputs[0]["data"]["image/png"]
+    assert explorer.sections["mapper"][0].outputs[0]["data"]["image/png"]
 
 
 @pytest.mark.slow
@@ -195,12 +196,27 @@ def test_unknown_trend_metric_is_refused():
         explore.trend_figure([], metric="nps")
 
 
-def test_account_mapper_says_it_is_not_available_yet():
-    import importlib.util
+def test_account_mapper_without_stakeholders_says_it_is_not_available_yet(
+    monkeypatch,
+):
+    real = explore.importlib.util.find_spec
+    monkeypatch.setattr(
+        explore.importlib.util,
+        "find_spec",
+        lambda name: None if name == "cskit.stakeholders" else real(name),
+    )
 
-    if importlib.util.find_spec("cskit.stakeholders") is not None:
-        pytest.skip("cskit.stakeholders exists")
-    assert "not available yet" in explore.account_mapper(None)
+    (note,) = explore.account_mapper(None)
+
+    assert "not available yet" in note
+
+
+@pytest.mark.slow
+def test_account_mapper_draws_the_org_chart(session):
+    figure, leaders = explore.account_mapper(session.report("0007"))
+
+    assert figure.get_axes()
+    assert "influence" in leaders.columns and len(leaders) <= 8
 
 
 def test_lab_command_runs_this_pythons_jupyterlab_in_notebooks():

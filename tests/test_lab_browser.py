@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -246,7 +247,8 @@ def test_explore_follows_the_account_picked(browser, lab):
     expect(summary).to_contain_text("0007", timeout=STEP_TIMEOUT)
     after = summary.inner_text()
     status = page.locator(".cskit-explorer .cskit-status").first
-    expect(status).to_contain_text("with the Account Mapper", timeout=STEP_TIMEOUT)
+    finished = re.compile(r"\(0007\).*with the Account Mapper")
+    expect(status).to_contain_text(finished, timeout=STEP_TIMEOUT)
     status = status.inner_text()
 
     assert after != before
