@@ -366,6 +366,17 @@ def backtest(workspace, months: int, bootstrap: int) -> None:
         click.echo(result.early_warning.round(3).to_string(index=False))
 
 
+@cli.command()
+@_workspace_option
+@click.option("--port", type=click.IntRange(1, 65535), default=None)
+@click.option("--no-browser", is_flag=True, help="Do not open a browser window.")
+def lab(workspace, port, no_browser) -> None:
+    """Open the workbooks in JupyterLab, with the workspace ready."""
+    from cskit.explore import launch_lab
+
+    sys.exit(launch_lab(workspace=workspace, port=port, open_browser=not no_browser))
+
+
 @cli.command(name="params")
 @click.argument("notebook", default="account_health")
 def params_command(notebook: str) -> None:

@@ -397,13 +397,13 @@ def plot_usage(report: AccountReport):
     if events is None:
         return _not_available("events", report)
     end = _as_of_utc(report)
-    weeks = pd.date_range(end=end.floor("D"), periods=27, freq="7D")
+    weeks = pd.date_range(end=end, periods=27, freq="7D")
     window = events[(events["ts"] >= weeks[0]) & (events["ts"] < end)]
     if window.empty:
         return Note("No product event in the last 26 weeks.")
-    counts = window["count"].astype(float).to_numpy()
     weekly = (
-        pd.Series(counts, index=window["ts"])
+        window["count"]
+        .astype(float)
         .groupby(pd.cut(window["ts"], weeks, right=False), observed=False)
         .sum()
     )

@@ -472,8 +472,9 @@ def _evidence_inactive_developers(ctx, ids):
     devs = contacts[contacts["account_id"].isin(ids) & contacts["role"].eq("developer")]
     devs = devs[~(devs["left_at"] < ctx.day).fillna(False)]
     seen = events[events["account_id"].isin(ids) & (events["ts"] < ctx.day)]
-    last = seen.groupby("contact_id")["ts"].max()
-    devs = devs.assign(last_event=devs["contact_id"].map(last))
+    last = seen.groupby("contact_id")["ts"].max().rename("last_event")
+    # A merge, not Series.map: map cannot fill unseen developers with NaT.
+    devs = devs.merge(last, left_on="contact_id", right_index=True, how="left")
     days = ctx.rules.flags.inactive_developers.window_days or 14
     quiet = devs[~(devs["last_event"] >= ctx.day - pd.Timedelta(days=days))]
     detail = (

@@ -21,6 +21,7 @@ REFERENCES = {
     "account_health": {"account_id": "0007"},
     "portfolio": {},
     "churn_model": {},
+    "explore": {},
     "qbr": {"account_id": "0007"},
 }
 
