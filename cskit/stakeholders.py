@@ -541,7 +541,8 @@ class _OrgLayout:
         from matplotlib.collections import LineCollection
 
         width, height = self.size
-        head = 0.9
+        # Title on the first line, the legend's two rows below it.
+        head = 1.4
         fig = Figure(figsize=(max(width, 7.5) + 0.4, height + head + 0.2))
         axis = fig.add_axes((0, 0, 1, 1))
         axis.set_xlim(-0.2, max(width, 7.5) + 0.2)
@@ -560,8 +561,8 @@ class _OrgLayout:
             linewidths=[0 if ring == "none" else 2.0 for ring in rings],
         )
         self._draw_labels(axis, rows)
-        axis.text(0, head - 0.3, title, fontsize=11, ha="left", va="center")
-        _legend(fig)
+        axis.text(0, head - 0.15, title, fontsize=11, ha="left", va="center")
+        _legend(fig, top=1 - 0.45 / fig.get_figheight())
         return fig
 
     def _draw_labels(self, axis, rows) -> None:
@@ -624,7 +625,7 @@ def _ring_colours(rows: pd.DataFrame) -> list[str]:
     return rings
 
 
-def _legend(fig: Figure) -> None:
+def _legend(fig: Figure, *, top: float) -> None:
     from matplotlib.lines import Line2D
 
     handles = [
@@ -657,7 +658,8 @@ def _legend(fig: Figure) -> None:
     ]
     fig.legend(
         handles=handles,
-        loc="upper right",
+        loc="upper left",
+        bbox_to_anchor=(0.0, top),
         ncols=min(len(handles), 6),
         fontsize=7,
         frameon=False,
