@@ -35,6 +35,7 @@ __all__ = [
     "load_analysis",
     "pulse_table",
     "metric_settings",
+    "earlier_history",
     "start_utc",
 ]
 
@@ -66,6 +67,18 @@ class Analysis:
     flags: risk.RiskFlags
     risk: pd.DataFrame
     plays: pd.DataFrame
+
+
+def earlier_history(history: pd.DataFrame | None, as_of: date) -> pd.DataFrame | None:
+    """Keep the stored health scores dated before ``as_of``; None if there are none.
+
+    A report never reads a score stored for its own as-of date (a batch may
+    have stored one already), so re-running a report gives the same output.
+    """
+    if history is None:
+        return None
+    earlier = history[pd.to_datetime(history["as_of"]) < pd.Timestamp(as_of)]
+    return None if earlier.empty else earlier.reset_index(drop=True)
 
 
 def metric_settings(settings: Settings) -> _metrics.MetricSettings:

@@ -45,7 +45,7 @@ from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from cskit import reports
-from cskit.analysis import Analysis, analyse, start_utc
+from cskit.analysis import Analysis, analyse, earlier_history, start_utc
 from cskit.exceptions import ConfigurationError, InvalidInputError
 from cskit.health import HealthScores
 from cskit.params import config_hash, load_settings
@@ -263,7 +263,8 @@ class ExploreSession:
         )
         history = None
         if self.history is not None:
-            history = self.history[self.history["account_id"] == account_id]
+            mine = self.history[self.history["account_id"] == account_id]
+            history = earlier_history(mine, as_of)
         return AccountReport(
             account_id,
             as_of,

@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cskit import health, lifecycle, metrics
-from cskit.analysis import Analysis, analyse
+from cskit.analysis import Analysis, analyse, earlier_history
 from cskit.params import Settings, load_settings
 from cskit.pulse import PulseScorer, texts_from_tables
 from cskit.workspace import Workspace, resolve_workspace
@@ -106,7 +106,7 @@ def load_portfolio(
         as_of = parse_as_of(as_of) or ws.default_as_of()
         tables = ws.portfolio_tables()
         texts = ws.derived("text_analysis")
-        history = ws.derived("health_history")
+        history = earlier_history(ws.derived("health_history"), as_of)
     settings = load_settings(params_file)
     if texts is None:
         texts = PulseScorer().score_frame(texts_from_tables(tables))
@@ -156,15 +156,12 @@ def movers(report: PortfolioReport, *, n: int = 10) -> pd.DataFrame | str:
     """Return the accounts whose health score moved most since the last run."""
     from cskit.reports import Note
 
-    if report.history is None or report.history.empty:
+    if report.history is None:
         return Note("No earlier run stored: movers appear from the second batch on.")
     current = health.history_rows(report.analysis.health, as_of=report.as_of)
-    earlier = report.history[
-        pd.to_datetime(report.history["as_of"]) < pd.Timestamp(report.as_of)
-    ]
-    moved = health.movers(pd.concat([earlier, current]), as_of=report.as_of, n=n)
+    moved = health.movers(pd.concat([report.history, current]), as_of=report.as_of, n=n)
     if moved.empty:
-        return Note("No earlier run stored before this as-of date.")
+        return Note("No account's score moved since the previous run.")
     return moved.round(1).reset_index(drop=True)
 
 

@@ -20,7 +20,13 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from cskit import health, metrics
-from cskit.analysis import Analysis, analyse, load_analysis, start_utc
+from cskit.analysis import (
+    Analysis,
+    analyse,
+    earlier_history,
+    load_analysis,
+    start_utc,
+)
 from cskit.params import Settings, config_hash, load_settings
 from cskit.pulse import PulseScorer, account_pulse, texts_from_tables
 from cskit.themes import theme_summary
@@ -155,7 +161,9 @@ def load_account_report(
         tables = ws.account_tables(account_id)
         missing = ws.missing_tables()
         texts = ws.derived("text_analysis", account_id=account_id)
-        history = ws.derived("health_history", account_id=account_id)
+        history = earlier_history(
+            ws.derived("health_history", account_id=account_id), as_of
+        )
     settings = load_settings(params_file, account_id=account_id)
     themes_ready = texts is not None
     if texts is None:
@@ -313,12 +321,11 @@ def _number(value) -> str:
 
 
 def _trend(report: AccountReport, score) -> str:
-    history = report.history
-    if history is None or history.empty:
+    if report.history is None:
         return "not available (no earlier score stored)"
     current = health.history_rows(report.analysis.health, as_of=report.as_of)
-    earlier = history[pd.to_datetime(history["as_of"]) < pd.Timestamp(report.as_of)]
-    trend = health.health_trend(pd.concat([earlier, current]), as_of=report.as_of)
+    combined = pd.concat([report.history, current])
+    trend = health.health_trend(combined, as_of=report.as_of)
     if trend.empty or trend.iloc[0]["trend"] == "not_available":
         return "not available (no score 30 days before)"
     row = trend.iloc[0]
@@ -377,12 +384,14 @@ def open_plays(report: AccountReport) -> pd.DataFrame | Note:
 
 
 def plot_health_history(report: AccountReport):
-    """Plot the stored health scores, marking configuration changes."""
-    if report.history is None or report.history.empty:
+    """Plot the stored health scores and this one, marking configuration changes."""
+    if report.history is None:
         return Note(
             "No earlier health score stored: batch runs store one per as-of date."
         )
-    return health.plot_health_history(report.history, account_id=report.account_id)
+    current = health.history_rows(report.analysis.health, as_of=report.as_of)
+    combined = pd.concat([report.history, current], ignore_index=True)
+    return health.plot_health_history(combined, account_id=report.account_id)
 
 
 def plot_usage(report: AccountReport):
