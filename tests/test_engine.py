@@ -14,7 +14,10 @@ def _outputs(path):
     notebook = nbformat.read(path, as_version=4)
     cells = []
     for cell in notebook.cells:
-        if cell.cell_type != "code":
+        # The injected parameters name each run's own folder; the rest must match.
+        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get(
+            "tags", []
+        ):
             continue
         outputs = [
             {key: value for key, value in output.items() if key != "metadata"}

@@ -143,7 +143,9 @@ def _outputs(path):
     return [
         (c.source, [{k: v for k, v in o.items() if k != "metadata"} for o in c.outputs])
         for c in notebook.cells
+        # The injected parameters name each run's own folder; the rest must match.
         if c.cell_type == "code"
+        and "injected-parameters" not in c.metadata.get("tags", [])
     ]
 
 
