@@ -15,7 +15,6 @@ SHARED_DATA = Path(os.environ.get("CSKIT_SHARED_DATA", ROOT.parent / "shared" / 
 def pytest_sessionstart(session):
     """Point every kernel the tests start (nbval's too) at the demo workspace."""
     os.environ["CSKIT_WORKSPACE"] = str(ensure_demo_workspace())
-    os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 @pytest.fixture
