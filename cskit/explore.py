@@ -273,7 +273,7 @@ class ExploreSession:
             self.missing,
             settings,
             config_hash(settings),
-            reports._results(analysis.signals.iloc[0]),
+            reports.metric_results(analysis.signals.iloc[0]),
             texts,
             self.themes_ready,
             pulse,

@@ -34,6 +34,7 @@ from cskit.workspace import Workspace, resolve_workspace
 
 __all__ = [
     "AccountReport",
+    "metric_results",
     "Note",
     "load_account_report",
     "account_header",
@@ -189,7 +190,7 @@ def load_account_report(
         missing,
         settings,
         config_hash(settings),
-        _results(result.signals.iloc[0]),
+        metric_results(result.signals.iloc[0]),
         texts,
         themes_ready,
         pulse,
@@ -198,8 +199,11 @@ def load_account_report(
     )
 
 
-def _results(row: pd.Series) -> dict:
-    """Return the metrics of one metrics-table row as MetricResults."""
+def metric_results(row: pd.Series) -> dict:
+    """Return the metrics of one metrics-table row as MetricResults.
+
+    The metrics table is :func:`cskit.analysis.analyse`'s ``signals``.
+    """
     results = {}
     for name in metrics.METRICS:
         status = row[f"{name}_status"]

@@ -2,26 +2,15 @@
 
 import os
 
-import nbformat
 import pytest
 
 from cskit.runner import run_batch
+from tests.notebook_outputs import code_outputs
 
 pytestmark = pytest.mark.slow
 distributed = pytest.importorskip("distributed")
 
 ACCOUNTS = ["0001", "0002", "0003", "0004"]
-
-
-def _outputs(path):
-    notebook = nbformat.read(path, as_version=4)
-    return [
-        (c.source, [{k: v for k, v in o.items() if k != "metadata"} for o in c.outputs])
-        for c in notebook.cells
-        # The injected parameters name each run's own folder; the rest must match.
-        if c.cell_type == "code"
-        and "injected-parameters" not in c.metadata.get("tags", [])
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +43,9 @@ def test_dask_batch_equals_the_local_batch(tmp_path, demo_workspace, cluster):
     assert [r.status for r in on_dask.runs] == ["ok"] * len(ACCOUNTS)
     for account in ACCOUNTS:
         name = f"accounts/{account}.ipynb"
-        assert _outputs(tmp_path / "dask" / name) == _outputs(tmp_path / "local" / name)
+        assert code_outputs(tmp_path / "dask" / name) == code_outputs(
+            tmp_path / "local" / name
+        )
     assert (tmp_path / "dask" / "portfolio.csv").read_text() == (
         tmp_path / "local" / "portfolio.csv"
     ).read_text()

@@ -4,27 +4,11 @@ import nbformat
 import pytest
 
 from cskit.runner import run_batch
+from tests.notebook_outputs import code_outputs
 
 pytestmark = pytest.mark.slow
 
 ACCOUNTS = ["0001", "0002", "0003"]
-
-
-def _outputs(path):
-    notebook = nbformat.read(path, as_version=4)
-    cells = []
-    for cell in notebook.cells:
-        # The injected parameters name each run's own folder; the rest must match.
-        if cell.cell_type != "code" or "injected-parameters" in cell.metadata.get(
-            "tags", []
-        ):
-            continue
-        outputs = [
-            {key: value for key, value in output.items() if key != "metadata"}
-            for output in cell.outputs
-        ]
-        cells.append((cell.source, cell.execution_count, outputs))
-    return cells
 
 
 def test_warm_kernel_gives_the_notebooks_a_fresh_kernel_gives(tmp_path, demo_workspace):
@@ -46,9 +30,11 @@ def test_warm_kernel_gives_the_notebooks_a_fresh_kernel_gives(tmp_path, demo_wor
     assert not warm.failed and not cold.failed
     for account in ACCOUNTS:
         name = f"accounts/{account}.ipynb"
-        assert _outputs(warm.run_dir / name) == _outputs(cold.run_dir / name), account
-    assert _outputs(warm.run_dir / "portfolio.ipynb") == _outputs(
-        cold.run_dir / "portfolio.ipynb"
+        assert code_outputs(warm.run_dir / name, counts=True) == code_outputs(
+            cold.run_dir / name, counts=True
+        ), account
+    assert code_outputs(warm.run_dir / "portfolio.ipynb", counts=True) == code_outputs(
+        cold.run_dir / "portfolio.ipynb", counts=True
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 
 from cskit.exceptions import ConfigurationError, InvalidInputError
 from cskit.runner import notebook_path, parse_as_of, run_batch
+from tests.notebook_outputs import code_outputs
 
 pytestmark = pytest.mark.slow
 
@@ -138,17 +139,6 @@ def test_unknown_notebook_lists_the_known_ones():
         notebook_path("acount_health")
 
 
-def _outputs(path):
-    notebook = nbformat.read(path, as_version=4)
-    return [
-        (c.source, [{k: v for k, v in o.items() if k != "metadata"} for o in c.outputs])
-        for c in notebook.cells
-        # The injected parameters name each run's own folder; the rest must match.
-        if c.cell_type == "code"
-        and "injected-parameters" not in c.metadata.get("tags", [])
-    ]
-
-
 def test_killed_batch_resumes_to_the_same_outputs(tmp_path, demo_workspace):
     import os
     import signal
@@ -197,7 +187,7 @@ def test_killed_batch_resumes_to_the_same_outputs(tmp_path, demo_workspace):
     assert whole.returncode == 0, whole.stderr
     for account in accounts:
         name = f"accounts/{account}.ipynb"
-        assert _outputs(tmp_path / "killed" / name) == _outputs(
+        assert code_outputs(tmp_path / "killed" / name) == code_outputs(
             tmp_path / "whole" / name
         )
     assert not list((tmp_path / "killed").rglob("*partial*"))
